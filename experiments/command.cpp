@@ -1,0 +1,114 @@
+#include "experiments/command.h"
+
+#include <cstdlib>
+
+#include "results/error.h"
+
+namespace rflab::experiments {
+
+namespace {
+std::vector<Command>& registry() {
+  static std::vector<Command> r;
+  return r;
+}
+}  // namespace
+
+int register_command(Command c) {
+  registry().push_back(std::move(c));
+  return static_cast<int>(registry().size());
+}
+
+const std::vector<Command>& commands() { return registry(); }
+
+Args::Args(std::string command, std::vector<std::string> argv) : command_(std::move(command)) {
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a.rfind("--", 0) == 0 && a.size() > 2) {
+      Flag f;
+      auto eq = a.find('=');
+      if (eq != std::string::npos) {
+        f.name = a.substr(2, eq - 2);
+        f.value = a.substr(eq + 1);
+      } else {
+        f.name = a.substr(2);
+        // The value is taken lazily: a following non-flag token is this flag's value unless the
+        // command asks for it as a switch.
+        if (i + 1 < argv.size() && !(argv[i + 1].rfind("--", 0) == 0 && argv[i + 1].size() > 2)) {
+          f.value = argv[i + 1];
+          ++i;
+        }
+      }
+      flags_.push_back(std::move(f));
+    } else {
+      positional_.push_back(a);
+    }
+  }
+}
+
+std::optional<std::string> Args::get(const std::string& flag) {
+  std::optional<std::string> out;
+  for (auto& f : flags_) {
+    if (f.name != flag) continue;
+    f.used = true;
+    if (!f.value) throw UsageError("--" + flag + " expects a value");
+    out = f.value;
+  }
+  return out;
+}
+
+std::string Args::get_or(const std::string& flag, const std::string& fallback) {
+  auto v = get(flag);
+  return v ? *v : fallback;
+}
+
+std::vector<std::string> Args::get_all(const std::string& flag) {
+  std::vector<std::string> out;
+  for (auto& f : flags_) {
+    if (f.name != flag) continue;
+    f.used = true;
+    if (!f.value) throw UsageError("--" + flag + " expects a value");
+    out.push_back(*f.value);
+  }
+  return out;
+}
+
+bool Args::has_switch(const std::string& flag) {
+  bool found = false;
+  for (size_t i = 0; i < flags_.size(); ++i) {
+    auto& f = flags_[i];
+    if (f.name != flag) continue;
+    f.used = true;
+    found = true;
+    // A value swallowed by a switch was really a positional argument.
+    if (f.value) {
+      positional_.insert(positional_.begin(), *f.value);
+      f.value.reset();
+    }
+  }
+  return found;
+}
+
+int64_t Args::get_int(const std::string& flag, int64_t fallback) {
+  auto v = get(flag);
+  if (!v) return fallback;
+  char* end = nullptr;
+  long long x = std::strtoll(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0') throw UsageError("--" + flag + ": expected an integer, got '" + *v + "'");
+  return x;
+}
+
+double Args::get_double(const std::string& flag, double fallback) {
+  auto v = get(flag);
+  if (!v) return fallback;
+  char* end = nullptr;
+  double x = std::strtod(v->c_str(), &end);
+  if (v->empty() || *end != '\0') throw UsageError("--" + flag + ": expected a number, got '" + *v + "'");
+  return x;
+}
+
+void Args::finish() {
+  for (const auto& f : flags_)
+    if (!f.used) throw UsageError("unknown flag --" + f.name + " for '" + command_ + "'");
+}
+
+}  // namespace rflab::experiments

@@ -1,0 +1,62 @@
+// The `rflab` subcommand registry and its flag parser. Each command lives in its own
+// cmd_*.cpp and registers itself with RFLAB_COMMAND; main() dispatches on the first one or
+// two words ("train", "model info").
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rflab::experiments {
+
+class Args;
+
+struct Command {
+  std::string name;     // "train" or a two-word group command such as "model info"
+  std::string summary;  // one line for `rflab --help`
+  std::string usage;    // full help text for `rflab NAME --help`
+  std::function<int(Args&)> run;
+};
+
+int register_command(Command c);
+const std::vector<Command>& commands();
+
+// Flags are `--name value`, `--name=value` or a bare `--switch`; everything else is positional.
+// Every lookup marks the flag as known; finish() rejects the rest with a UsageError.
+class Args {
+ public:
+  Args(std::string command, std::vector<std::string> argv);
+
+  std::optional<std::string> get(const std::string& flag);
+  std::string get_or(const std::string& flag, const std::string& fallback);
+  std::vector<std::string> get_all(const std::string& flag);  // repeated flag, in order
+  bool has_switch(const std::string& flag);
+  int64_t get_int(const std::string& flag, int64_t fallback);
+  double get_double(const std::string& flag, double fallback);
+  const std::vector<std::string>& positional() const { return positional_; }
+  // Throws UsageError naming the first unknown flag.
+  void finish();
+  const std::string& command() const { return command_; }
+
+ private:
+  struct Flag {
+    std::string name;
+    std::optional<std::string> value;
+    bool used = false;
+  };
+  std::string command_;
+  std::vector<Flag> flags_;
+  std::vector<std::string> positional_;
+  std::vector<std::string> switches_;  // flags known to take no value
+};
+
+
+
+
+}  // namespace rflab::experiments
+
+#define RFLAB_CONCAT_(a, b) a##b
+#define RFLAB_CONCAT(a, b) RFLAB_CONCAT_(a, b)
+#define RFLAB_COMMAND(...) \
+  static const int RFLAB_CONCAT(rflab_command_, __LINE__) = ::rflab::experiments::register_command(__VA_ARGS__)
