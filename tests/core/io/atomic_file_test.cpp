@@ -1,0 +1,60 @@
+#include "core/io/atomic_file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "results/error.h"
+
+namespace fs = std::filesystem;
+using rflab::UserError;
+using rflab::core::read_file;
+using rflab::core::write_file_atomic;
+
+namespace {
+fs::path fresh_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("rflab_io_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  return d;
+}
+}  // namespace
+
+TEST(AtomicFile, RoundTripsBinaryBytesAndCreatesParents) {
+  fs::path d = fresh_dir("atomic_rt");
+  std::string bytes("a\0b\xff\n", 5);
+  std::string path = (d / "x" / "y" / "f.bin").string();
+  write_file_atomic(path, bytes);
+  EXPECT_EQ(read_file(path), bytes);
+  fs::remove_all(d);
+}
+
+TEST(AtomicFile, ReplacesExistingFileAndLeavesNoTemporary) {
+  fs::path d = fresh_dir("atomic_replace");
+  std::string path = (d / "f.txt").string();
+  write_file_atomic(path, "old contents, longer");
+  write_file_atomic(path, "new");
+  EXPECT_EQ(read_file(path), "new");
+  int entries = 0;
+  for (auto& e : fs::directory_iterator(d)) { (void)e; ++entries; }
+  EXPECT_EQ(entries, 1);
+  fs::remove_all(d);
+}
+
+TEST(AtomicFile, EmptyFileReadsAsEmpty) {
+  fs::path d = fresh_dir("atomic_empty");
+  std::string path = (d / "e").string();
+  write_file_atomic(path, "");
+  EXPECT_EQ(read_file(path), "");
+  fs::remove_all(d);
+}
+
+TEST(AtomicFile, MissingFileIsUserErrorNamingIt) {
+  std::string path = "/nonexistent_rflab_dir/missing.bin";
+  try {
+    read_file(path);
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
