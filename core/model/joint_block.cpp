@@ -1,0 +1,111 @@
+#include "core/model/joint_block.h"
+
+#include <cmath>
+
+namespace rflab::core {
+
+namespace nn = torch::nn;
+
+RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
+  weight = register_parameter("weight", torch::ones({dim}));
+}
+
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+  auto xf = x.to(torch::kFloat32);
+  auto y = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+  return (y * weight).to(x.scalar_type());
+}
+
+torch::Tensor modulate(const torch::Tensor& x, const torch::Tensor& shift, const torch::Tensor& scale) {
+  return torch::addcmul(shift.unsqueeze(1), x, 1 + scale.unsqueeze(1));
+}
+
+SelfAttentionImpl::SelfAttentionImpl(int64_t hidden, int64_t heads_, bool qk_norm, bool pre_only) : heads(heads_) {
+  qkv = register_module("qkv", nn::Linear(nn::LinearOptions(hidden, 3 * hidden).bias(true)));
+  if (!pre_only) proj = register_module("proj", nn::Linear(hidden, hidden));
+  if (qk_norm) {
+    ln_q = register_module("ln_q", RMSNorm(hidden / heads));
+    ln_k = register_module("ln_k", RMSNorm(hidden / heads));
+  }
+}
+
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> SelfAttentionImpl::pre_attention(const torch::Tensor& x) {
+  const int64_t B = x.size(0), L = x.size(1), H = x.size(2);
+  auto parts = qkv->forward(x).view({B, L, 3, heads, H / heads}).unbind(2);
+  auto q = parts[0], k = parts[1], v = parts[2];
+  if (ln_q) {
+    q = ln_q->forward(q);
+    k = ln_k->forward(k);
+  }
+  return {q, k, v};
+}
+
+MlpImpl::MlpImpl(int64_t hidden, int64_t mlp_hidden) {
+  fc1 = register_module("fc1", nn::Linear(hidden, mlp_hidden));
+  fc2 = register_module("fc2", nn::Linear(mlp_hidden, hidden));
+}
+
+torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
+  return fc2->forward(torch::gelu(fc1->forward(x), "tanh"));
+}
+
+DismantledBlockImpl::DismantledBlockImpl(int64_t hidden, int64_t heads, int64_t mlp_ratio, bool qk_norm, bool pre_only_)
+    : pre_only(pre_only_) {
+  attn = register_module("attn", SelfAttention(hidden, heads, qk_norm, pre_only));
+  if (!pre_only) mlp = register_module("mlp", Mlp(hidden, mlp_ratio * hidden));
+  adaLN_modulation = register_module(
+      "adaLN_modulation", nn::Sequential(nn::SiLU(), nn::Linear(hidden, (pre_only ? 2 : 6) * hidden)));
+}
+
+DismantledBlockImpl::Pre DismantledBlockImpl::pre_attention(const torch::Tensor& x, const torch::Tensor& c) {
+  const int64_t H = x.size(2);
+  auto mods = adaLN_modulation->forward(c).chunk(pre_only ? 2 : 6, 1);
+  auto h = modulate(torch::layer_norm(x, {H}, {}, {}, 1e-6), mods[0], mods[1]);
+  Pre pre;
+  std::tie(pre.q, pre.k, pre.v) = attn->pre_attention(h);
+  if (!pre_only) {
+    pre.gate_msa = mods[2];
+    pre.shift_mlp = mods[3];
+    pre.scale_mlp = mods[4];
+    pre.gate_mlp = mods[5];
+  }
+  return pre;
+}
+
+torch::Tensor DismantledBlockImpl::post_attention(const torch::Tensor& a, const torch::Tensor& x, const Pre& pre) {
+  const int64_t H = x.size(2);
+  auto out = x + pre.gate_msa.unsqueeze(1) * attn->proj->forward(a);
+  auto h = modulate(torch::layer_norm(out, {H}, {}, {}, 1e-6), pre.shift_mlp, pre.scale_mlp);
+  return out + pre.gate_mlp.unsqueeze(1) * mlp->forward(h);
+}
+
+torch::Tensor joint_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+  const int64_t B = q.size(0), L = q.size(1), heads = q.size(2), hd = q.size(3);
+  auto qh = q.transpose(1, 2);  // [B, heads, L, hd]
+  auto kh = k.transpose(1, 2);
+  auto vh = v.transpose(1, 2);
+  auto scores = torch::matmul(qh, kh.transpose(-2, -1)).mul_(1.0 / std::sqrt(static_cast<double>(hd)));
+  auto o = torch::matmul(torch::softmax(scores, -1), vh);
+  return o.transpose(1, 2).reshape({B, L, heads * hd});
+}
+
+JointBlockImpl::JointBlockImpl(int64_t hidden, int64_t heads, int64_t mlp_ratio, bool qk_norm, bool last) {
+  context_block = register_module("context_block", DismantledBlock(hidden, heads, mlp_ratio, qk_norm, last));
+  x_block = register_module("x_block", DismantledBlock(hidden, heads, mlp_ratio, qk_norm, false));
+}
+
+std::pair<torch::Tensor, torch::Tensor> JointBlockImpl::forward(const torch::Tensor& context, const torch::Tensor& x,
+                                                                const torch::Tensor& c) {
+  const int64_t M = context.size(1);
+  auto pc = context_block->pre_attention(context, c);
+  auto px = x_block->pre_attention(x, c);
+  // Joint sequence, context first (SPEC §9.4, P5).
+  auto o = joint_attention(torch::cat({pc.q, px.q}, 1), torch::cat({pc.k, px.k}, 1), torch::cat({pc.v, px.v}, 1));
+  auto o_ctx = o.narrow(1, 0, M);
+  auto o_img = o.narrow(1, M, o.size(1) - M);
+  torch::Tensor ctx_out;
+  if (!context_block->pre_only) ctx_out = context_block->post_attention(o_ctx, context, pc);
+  return {ctx_out, x_block->post_attention(o_img, x, px)};
+}
+
+}  // namespace rflab::core
