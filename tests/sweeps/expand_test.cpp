@@ -1,0 +1,147 @@
+#include "sweeps/expand.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "results/run_config.h"
+#include "sweeps/formulation_names.h"
+#include "tests/sweeps/sweep_test_util.h"
+
+namespace rflab::sweeps {
+namespace {
+
+using nlohmann::json;
+using testing::shipped;
+using testing::SweepText;
+
+SweepFile sweep_from(const std::string& text) { return parse_sweep(json::parse(text), "test.json"); }
+
+TEST(Expand, Paper61TimesThreeDepthsTimesTwoSeedsIs366DistinctRuns) {
+  const SweepFile s = sweep_from(R"({
+    "axes": [{"generator": "paper61"}, {"generator": "depth_ladder", "depths": [2, 3, 4]}],
+    "seeds": [0, 1]})");
+  EXPECT_EQ(count_runs(s), 366u);
+  const auto runs = expand(s);
+  ASSERT_EQ(runs.size(), 366u);
+  std::set<std::string> hashes;
+  for (const auto& r : runs) hashes.insert(r.config_hash);
+  EXPECT_EQ(hashes.size(), 366u);
+}
+
+TEST(Expand, FirstAxisOutermostSeedsInnermost) {
+  const SweepFile s = sweep_from(R"({
+    "axes": [{"generator": "paper61"}, {"generator": "depth_ladder", "depths": [2, 3, 4]}],
+    "seeds": [0, 1]})");
+  const auto runs = expand(s);
+  auto at = [&](size_t i, const std::string& key) { return results::config_at(runs[i].config, key); };
+  EXPECT_EQ(at(0, "formulation"), "eps/linear");
+  EXPECT_EQ(at(0, "model.depth"), 2);
+  EXPECT_EQ(runs[0].seed, 0);
+  EXPECT_EQ(runs[1].seed, 1);
+  EXPECT_EQ(at(2, "model.depth"), 3);
+  EXPECT_EQ(at(6, "formulation"), "v/linear");
+  EXPECT_EQ(at(365, "formulation"), "edm/cos");
+  EXPECT_EQ(at(365, "model.depth"), 4);
+  EXPECT_EQ(runs[365].index, 365u);
+  EXPECT_EQ(runs[1].label(), "formulation=eps/linear model.depth=2 train.seed=1");
+}
+
+TEST(Expand, ConfigsAreCompleteAndHashIsCanonical) {
+  const auto runs = expand(sweep_from(R"({"base": {"train.steps": 10}})"));
+  ASSERT_EQ(runs.size(), 1u);  // no axes, no seeds: the base alone
+  const auto& r = runs[0];
+  EXPECT_EQ(r.config, results::complete_config(json{{"train", {{"steps", 10}}}}, "x"));
+  EXPECT_EQ(r.canonical_json, results::canonical_json(r.config));
+  EXPECT_EQ(r.config_hash, results::config_hash(r.config));
+  EXPECT_EQ(r.config_hash.size(), 64u);
+}
+
+TEST(Expand, HashStableAcrossKeyOrderNestingAndNumberSpelling) {
+  const auto a = expand(sweep_from(R"({
+    "base": {"model": {"depth": 3, "patch_size": 2}, "shift": 1, "train": {"lr": 0.001}},
+    "axes": [{"key": "formulation", "values": ["rf"]}]})"));
+  const auto b = expand(sweep_from(R"js({
+    "axes": [{"key": "formulation", "values": ["rf/mode(0.00)"]}],
+    "base": {"train.lr": 1e-3, "shift": 1.0, "model.patch_size": 2.0, "model": {"depth": 3}}})js"));
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0].config_hash, b[0].config_hash);
+  EXPECT_EQ(a[0].canonical_json, b[0].canonical_json);
+}
+
+TEST(Expand, DifferentValueGivesDifferentHash) {
+  const auto a = expand(sweep_from(R"({"base": {"shift": 1.0}})"));
+  const auto b = expand(sweep_from(R"({"base": {"shift": 1.5}})"));
+  EXPECT_NE(a[0].config_hash, b[0].config_hash);
+}
+
+TEST(Expand, AxesOverrideBase) {
+  const auto runs = expand(sweep_from(R"({
+    "base": {"model.depth": 8, "train.seed": 5},
+    "axes": [{"key": "model.depth", "values": [2]}]})"));
+  EXPECT_EQ(results::config_at(runs[0].config, "model.depth"), 2);
+  EXPECT_EQ(runs[0].seed, 5);  // without "seeds" the base's seed is kept
+}
+
+TEST(Expand, GridIsCartesianZipIsPairwise) {
+  const SweepFile s = sweep_from(R"({"axes": [
+    {"grid": {"train.lr": [1e-3, 3e-4], "train.batch_size": [16, 32, 64]}},
+    {"zip": {"model.depth": [2, 4], "train.steps": [100, 200]}}]})");
+  const auto runs = expand(s);
+  ASSERT_EQ(runs.size(), 12u);
+  for (const auto& r : runs) {
+    const int64_t depth = results::config_at(r.config, "model.depth");
+    const int64_t steps = results::config_at(r.config, "train.steps");
+    EXPECT_EQ(steps, depth * 50) << r.label();
+  }
+  std::set<std::pair<double, int64_t>> grid;
+  for (const auto& r : runs)
+    grid.emplace(results::config_at(r.config, "train.lr").get<double>(),
+                 results::config_at(r.config, "train.batch_size").get<int64_t>());
+  EXPECT_EQ(grid.size(), 6u);
+}
+
+TEST(Expand, ShippedSmokeSweep) {
+  const auto runs = expand(load_sweep(shipped("smoke.json")));
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(results::config_at(runs[0].config, "train.steps"), 20);
+}
+
+TEST(Expand, ShippedQuickSweepHasTheIssuesSevenVariants) {
+  const SweepFile s = load_sweep(shipped("objectives-quick.json"));
+  EXPECT_EQ(s.name, "objectives-quick");
+  const auto runs = expand(s);
+  std::vector<std::string> names;
+  for (const auto& r : runs) names.push_back(results::config_at(r.config, "formulation"));
+  EXPECT_EQ(names, (std::vector<std::string>{"rf", "rf/lognorm(0.00, 1.00)", "rf/mode(1.29)",
+                                             "rf/cosmap", "eps/linear", "v/cos", "edm(-1.20, 1.20)"}));
+  for (const auto& n : names)
+    EXPECT_NE(std::find(paper61_names().begin(), paper61_names().end(), n), paper61_names().end()) << n;
+  EXPECT_TRUE(s.evaluation.is_object());
+}
+
+TEST(Expand, ShippedObjectives61FollowsRegistryOrderWithOneSeed) {
+  const auto runs = expand(load_sweep(shipped("objectives-61.json")));
+  ASSERT_EQ(runs.size(), 61u);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    EXPECT_EQ(results::config_at(runs[i].config, "formulation"), paper61_names()[i]);
+    EXPECT_EQ(runs[i].seed, runs[0].seed);  // D26: one base seed for the whole study
+  }
+}
+
+TEST(Expand, ShippedDepthScalingIsTheCpuLadderUnderTheSizingRule) {
+  const auto runs = expand(load_sweep(shipped("depth-scaling.json")));
+  ASSERT_EQ(runs.size(), 5u);
+  std::vector<int64_t> depths;
+  for (const auto& r : runs) {
+    depths.push_back(results::config_at(r.config, "model.depth"));
+    EXPECT_EQ(results::config_at(r.config, "model.width"), 0);
+    EXPECT_EQ(results::config_at(r.config, "model.heads"), 0);
+    EXPECT_EQ(results::config_at(r.config, "formulation"), "rf/lognorm(0.00, 1.00)");
+  }
+  EXPECT_EQ(depths, depth_ladder_preset("cpu"));
+}
+
+}  // namespace
+}  // namespace rflab::sweeps
