@@ -29,7 +29,11 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 }  // namespace
 
 GaussianStats read_stats_npz(const std::string& path) {
-  const auto members = read_zip(read_bytes(path), path);
+  return decode_stats_npz(read_bytes(path), path);
+}
+
+GaussianStats decode_stats_npz(const std::string& bytes, const std::string& path) {
+  const auto members = read_zip(bytes, path);
   auto member = [&](const std::string& key, bool required) -> const ZipMember* {
     const ZipMember* m = find_member(members, key);
     if (!m && required)
