@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/io/atomic_file.h"
+#include "core/io/idx.h"
 #include "results/error.h"
 
 namespace fs = std::filesystem;
@@ -138,4 +139,12 @@ TEST(FashionMnist, LabelOutOfRangeThrows) {
   std::mt19937_64 rng(1);
   EXPECT_THROW(FashionMnist::caption(10, rng), std::out_of_range);
   EXPECT_THROW(FashionMnist::canonical_caption(-1), std::out_of_range);
+}
+
+TEST(FashionMnist, CentreHoldsTheRawBytesScaled) {
+  torch::Tensor raw = rflab::core::read_idx(std::string(FashionMnist::kDefaultRoot) + "/t10k-images-idx3-ubyte.gz");
+  torch::Tensor centre = data().heldout().images.select(1, 0).narrow(1, 2, 28).narrow(2, 2, 28);
+  EXPECT_TRUE(torch::allclose(centre, raw.to(torch::kFloat32) / 127.5 - 1, 0, 1e-6));
+  torch::Tensor raw_labels = rflab::core::read_idx(std::string(FashionMnist::kDefaultRoot) + "/t10k-labels-idx1-ubyte.gz");
+  EXPECT_TRUE(torch::equal(data().heldout().labels, raw_labels.to(torch::kInt64)));
 }
