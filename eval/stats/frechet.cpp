@@ -71,13 +71,24 @@ double frechet_distance(const GaussianStats& a, const GaussianStats& b) {
   const Eigen::MatrixXd s1 = 0.5 * (a.sigma + a.sigma.transpose());
   const Eigen::MatrixXd s2 = 0.5 * (b.sigma + b.sigma.transpose());
 
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es1(s1);
-  if (es1.info() != Eigen::Success) throw std::runtime_error("Fréchet distance: eigensolver failed");
-  // S1^{1/2} S2 S1^{1/2} = V (W^T S2 W) V^T with W = V diag(sqrt lambda): same spectrum, and
-  // one d^3 product fewer than forming S1^{1/2} explicitly.
-  const Eigen::MatrixXd w =
-      es1.eigenvectors() * es1.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
-  Eigen::MatrixXd inner = w.transpose() * s2 * w;
+  // Eigenvalues of S1^{1/2} S2 S1^{1/2} are those of S1 S2, hence of G^T S2 G for any factor
+  // S1 = G G^T. The Cholesky factor is ~5x cheaper at 2048-d than S1's eigenvectors; the
+  // eigenvector factor G = V diag(sqrt max(lambda, 0)) is the fallback when S1 is not
+  // numerically positive definite.
+  Eigen::MatrixXd inner;
+  Eigen::LLT<Eigen::MatrixXd> llt(s1);
+  if (llt.info() == Eigen::Success) {
+    const auto l = llt.matrixL();
+    const Eigen::MatrixXd s2l = s2 * l;  // triangular product: half the flops of a full one
+    inner = l.transpose() * s2l;
+  } else {
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es1(s1);
+    if (es1.info() != Eigen::Success)
+      throw std::runtime_error("Fréchet distance: eigensolver failed");
+    const Eigen::MatrixXd w =
+        es1.eigenvectors() * es1.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+    inner = w.transpose() * s2 * w;
+  }
   inner = 0.5 * (inner + inner.transpose());
   const double tr_covmean = trace_sqrt_psd(inner);
 

@@ -85,6 +85,20 @@ TEST(FrechetDistance, SingularCommutingCovariancesMatchClosedForm) {
   EXPECT_NEAR(frechet_distance(s1, s2), commuting_closed_form(mu, a, mu, b), 1e-6);
 }
 
+TEST(FrechetDistance, IndefiniteCovarianceIsClampedToItsPositivePart) {
+  // A covariance with a slightly negative eigenvalue (rounding in a file) has no Cholesky
+  // factor; the eigenvector route clamps that eigenvalue to 0 inside the square root.
+  Eigen::VectorXd mu = Eigen::VectorXd::Zero(3), a(3), b(3);
+  a << -1e-3, 1.0, 4.0;
+  b << 2.0, 0.5, 1.0;
+  const Eigen::MatrixXd q = random_orthogonal(3, 5);
+  const GaussianStats s1{mu, q * a.asDiagonal() * q.transpose(), 0};
+  const GaussianStats s2{mu, q * b.asDiagonal() * q.transpose(), 0};
+  const double want =
+      a.sum() + b.sum() - 2.0 * (a.cwiseMax(0.0).cwiseProduct(b)).cwiseSqrt().sum();
+  EXPECT_NEAR(frechet_distance(s1, s2), want, 1e-12 * want);
+}
+
 TEST(FrechetDistance, MatchesScipyOn5dStatistics) {
   const double fd = frechet_distance(read_stats_npz(testing::fixture("ref5_a.npz")),
                                      read_stats_npz(testing::fixture("ref5_b.npz")));
