@@ -31,12 +31,24 @@ inline std::string fixture(const std::string& name) {
   return std::string(RFLAB_SOURCE_DIR) + "/tests/eval/stats/data/" + name;
 }
 
-// A fresh directory per test process, removed by the OS's temp cleaning, not by us mid-run.
+inline std::filesystem::path temp_dir() {
+  return std::filesystem::temp_directory_path() /
+         ("rflab_eval_stats_test_" + std::to_string(::getpid()));
+}
+
+// Removes this process's temp directory when the test executable exits.
+struct TempDirCleanup {
+  ~TempDirCleanup() {
+    std::error_code ec;
+    std::filesystem::remove_all(temp_dir(), ec);
+  }
+};
+inline TempDirCleanup temp_dir_cleanup;
+
+// A path in a directory of this test process's own.
 inline std::string temp_path(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("rflab_eval_stats_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
+  std::filesystem::create_directories(temp_dir());
+  return (temp_dir() / name).string();
 }
 
 }  // namespace rflab::eval::testing
