@@ -1,5 +1,6 @@
 #include "experiments/command.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "results/error.h"
@@ -35,12 +36,13 @@ Args::Args(std::string command, std::vector<std::string> argv) : command_(std::m
         // command asks for it as a switch.
         if (i + 1 < argv.size() && !(argv[i + 1].rfind("--", 0) == 0 && argv[i + 1].size() > 2)) {
           f.value = argv[i + 1];
+          f.value_index = i + 1;
           ++i;
         }
       }
       flags_.push_back(std::move(f));
     } else {
-      positional_.push_back(a);
+      positional_.emplace_back(i, a);
     }
   }
 }
@@ -80,12 +82,20 @@ bool Args::has_switch(const std::string& flag) {
     f.used = true;
     found = true;
     // A value swallowed by a switch was really a positional argument.
-    if (f.value) {
-      positional_.insert(positional_.begin(), *f.value);
+    if (f.value && f.value_index > 0) {
+      positional_.emplace_back(f.value_index, *f.value);
       f.value.reset();
     }
   }
   return found;
+}
+
+std::vector<std::string> Args::positional() const {
+  auto sorted = positional_;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::string> out;
+  for (auto& p : sorted) out.push_back(p.second);
+  return out;
 }
 
 int64_t Args::get_int(const std::string& flag, int64_t fallback) {

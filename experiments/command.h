@@ -34,7 +34,8 @@ class Args {
   bool has_switch(const std::string& flag);
   int64_t get_int(const std::string& flag, int64_t fallback);
   double get_double(const std::string& flag, double fallback);
-  const std::vector<std::string>& positional() const { return positional_; }
+  // Call after every flag lookup: a switch's swallowed token is positional again, in place.
+  std::vector<std::string> positional() const;
   // Throws UsageError naming the first unknown flag.
   void finish();
   const std::string& command() const { return command_; }
@@ -43,12 +44,12 @@ class Args {
   struct Flag {
     std::string name;
     std::optional<std::string> value;
+    size_t value_index = 0;  // position of the value token in argv
     bool used = false;
   };
   std::string command_;
   std::vector<Flag> flags_;
-  std::vector<std::string> positional_;
-  std::vector<std::string> switches_;  // flags known to take no value
+  std::vector<std::pair<size_t, std::string>> positional_;  // (argv index, token)
 };
 
 

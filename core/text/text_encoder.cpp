@@ -1,0 +1,55 @@
+#include "core/text/text_encoder.h"
+
+#include "core/model/joint_block.h"
+
+namespace rflab::core {
+
+namespace nn = torch::nn;
+
+TextLayerImpl::TextLayerImpl(int64_t width, int64_t heads_) : heads(heads_) {
+  ln1 = register_module("ln1", nn::LayerNorm(nn::LayerNormOptions({width})));
+  qkv = register_module("qkv", nn::Linear(width, 3 * width));
+  proj = register_module("proj", nn::Linear(width, width));
+  ln2 = register_module("ln2", nn::LayerNorm(nn::LayerNormOptions({width})));
+  fc1 = register_module("fc1", nn::Linear(width, 4 * width));
+  fc2 = register_module("fc2", nn::Linear(4 * width, width));
+}
+
+torch::Tensor TextLayerImpl::forward(const torch::Tensor& x) {
+  const int64_t B = x.size(0), L = x.size(1), W = x.size(2);
+  auto parts = qkv->forward(ln1->forward(x)).view({B, L, 3, heads, W / heads}).unbind(2);
+  auto h = x + proj->forward(joint_attention(parts[0], parts[1], parts[2]));
+  return h + fc2->forward(torch::gelu(fc1->forward(ln2->forward(h)), "tanh"));
+}
+
+TextEncoderImpl::TextEncoderImpl(const TextEncoderConfig& c) : config(c) {
+  token_embedding = register_module("token_embedding", nn::Embedding(c.vocabulary, c.width));
+  position_embedding = register_parameter("position_embedding", torch::randn({c.max_tokens, c.width}) * 0.02);
+  layers = register_module("layers", nn::ModuleList());
+  for (int64_t i = 0; i < c.layers; ++i) layers->push_back(TextLayer(c.width, c.heads));
+  ln_final = register_module("ln_final", nn::LayerNorm(nn::LayerNormOptions({c.width})));
+  context_proj = register_module("context_proj", nn::Linear(c.width, c.context_dim));
+  if (c.pooled_dim > 0) pooled_proj = register_module("pooled_proj", nn::Linear(c.width, c.pooled_dim));
+  torch::NoGradGuard g;
+  nn::init::normal_(token_embedding->weight, 0.0, 0.02);
+}
+
+Conditioning TextEncoderImpl::forward(const torch::Tensor& ids) {
+  auto x = token_embedding->forward(ids) + position_embedding.unsqueeze(0);
+  for (auto& layer : *layers) x = layer->as<TextLayerImpl>()->forward(x);
+  x = ln_final->forward(x);
+  Conditioning c;
+  c.context = context_proj->forward(x);
+  if (pooled_proj) c.pooled = pooled_proj->forward(x.mean(1));
+  return c;
+}
+
+Conditioning drop_conditioning(const Conditioning& c, const torch::Tensor& drop) {
+  auto keep = (~drop).to(torch::kFloat32);
+  Conditioning out;
+  out.context = c.context * keep.view({-1, 1, 1});
+  if (c.pooled.defined()) out.pooled = c.pooled * keep.view({-1, 1});
+  return out;
+}
+
+}  // namespace rflab::core

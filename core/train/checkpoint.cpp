@@ -1,0 +1,100 @@
+#include "core/train/checkpoint.h"
+
+#include <sstream>
+
+#include "core/io/safetensors.h"
+#include "results/error.h"
+
+namespace rflab::core {
+
+namespace {
+constexpr const char* kFormat = "rflab-checkpoint-1";
+
+void add_module(std::map<std::string, torch::Tensor>& out, torch::nn::Module& m, const std::string& prefix) {
+  for (const auto& p : m.named_parameters()) out[prefix + p.key()] = p.value().detach().to(torch::kCPU).contiguous();
+}
+
+void copy_module(torch::nn::Module& m, const std::map<std::string, torch::Tensor>& t, const std::string& prefix,
+                 const std::string& source) {
+  torch::NoGradGuard g;
+  for (auto& p : m.named_parameters()) {
+    auto it = t.find(prefix + p.key());
+    if (it == t.end()) throw_input_error(source, prefix + p.key(), "this tensor in the checkpoint", "it is missing");
+    if (it->second.sizes() != p.value().sizes())
+      throw_input_error(source, prefix + p.key(), "shape " + c10::str(p.value().sizes()), "shape " + c10::str(it->second.sizes()));
+    p.value().copy_(it->second);
+  }
+}
+}  // namespace
+
+void save_checkpoint(const std::string& path, TextToImage& live, TextToImage& ema, torch::optim::Optimizer* optimizer,
+                     const CheckpointMeta& meta) {
+  std::map<std::string, torch::Tensor> t;
+  add_module(t, *live.mmdit, "model.");
+  add_module(t, *live.text, "text.");
+  add_module(t, *ema.mmdit, "ema.model.");
+  add_module(t, *ema.text, "ema.text.");
+  if (optimizer) {
+    torch::serialize::OutputArchive archive;
+    optimizer->save(archive);
+    std::ostringstream os;
+    archive.save_to(os);
+    std::string bytes = os.str();
+    auto blob = torch::empty({static_cast<int64_t>(bytes.size())}, torch::kUInt8);
+    std::memcpy(blob.data_ptr(), bytes.data(), bytes.size());
+    t["optimizer"] = blob;
+  }
+  std::map<std::string, std::string> md = {
+      {"format", kFormat},
+      {"step", std::to_string(meta.step)},
+      {"config", meta.config.dump()},
+      {"vocabulary", nlohmann::json(meta.vocabulary).dump()},
+      {"best_val", nlohmann::json(std::isfinite(meta.best_val) ? nlohmann::json(meta.best_val) : nlohmann::json()).dump()},
+      {"best_step", std::to_string(meta.best_step)},
+  };
+  write_safetensors(path, t, md);
+}
+
+LoadedCheckpoint read_checkpoint(const std::string& path) {
+  auto st = read_safetensors(path);
+  LoadedCheckpoint ck;
+  auto field = [&](const std::string& key) -> const std::string& {
+    auto it = st.metadata.find(key);
+    if (it == st.metadata.end()) throw_input_error(path, "__metadata__." + key, "an rflab checkpoint field", "none");
+    return it->second;
+  };
+  if (field("format") != kFormat) throw_input_error(path, "__metadata__.format", kFormat, field("format"));
+  try {
+    ck.meta.step = std::stoll(field("step"));
+    ck.meta.best_step = std::stoll(field("best_step"));
+  } catch (const std::logic_error&) {
+    throw_input_error(path, "__metadata__.step", "an integer", field("step"));
+  }
+  ck.meta.config = nlohmann::json::parse(field("config"), nullptr, false);
+  if (ck.meta.config.is_discarded()) throw_input_error(path, "__metadata__.config", "a JSON object", "invalid JSON");
+  auto vocab = nlohmann::json::parse(field("vocabulary"), nullptr, false);
+  if (!vocab.is_array()) throw_input_error(path, "__metadata__.vocabulary", "a JSON list of words", field("vocabulary"));
+  ck.meta.vocabulary = vocab.get<std::vector<std::string>>();
+  auto best = nlohmann::json::parse(field("best_val"), nullptr, false);
+  if (best.is_number()) ck.meta.best_val = best.get<double>();
+  ck.tensors = std::move(st.tensors);
+  return ck;
+}
+
+void load_weights(TextToImage& system, const LoadedCheckpoint& ck, const std::string& prefix, const std::string& source) {
+  const std::string text_prefix = prefix.substr(0, prefix.size() - std::string("model.").size()) + "text.";
+  copy_module(*system.mmdit, ck.tensors, prefix, source);
+  copy_module(*system.text, ck.tensors, text_prefix, source);
+}
+
+void load_optimizer(torch::optim::Optimizer& optimizer, const LoadedCheckpoint& ck, const std::string& source) {
+  auto it = ck.tensors.find("optimizer");
+  if (it == ck.tensors.end()) throw_input_error(source, "optimizer", "the optimizer state", "it is missing");
+  std::string bytes(static_cast<const char*>(it->second.data_ptr()), static_cast<size_t>(it->second.numel()));
+  std::istringstream is(bytes);
+  torch::serialize::InputArchive archive;
+  archive.load_from(is);
+  optimizer.load(archive);
+}
+
+}  // namespace rflab::core

@@ -1,0 +1,37 @@
+// A training checkpoint in one safetensors file, written atomically: the live and EMA weights
+// of the MM-DiT (under the reference's parameter names, prefix "model." / "ema.model.") and of
+// the text encoder ("text." / "ema.text."), the AdamW state (one uint8 blob), and metadata —
+// the canonical run config, the step, the tokenizer vocabulary and the best validation so far.
+// The random state needs no saving: it is a function of (seed, step) (seeds.h).
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+
+#include "core/train/text_to_image.h"
+
+namespace rflab::core {
+
+struct CheckpointMeta {
+  int64_t step = 0;
+  nlohmann::json config;
+  std::vector<std::string> vocabulary;
+  double best_val = std::numeric_limits<double>::infinity();  // native EMA validation loss (D12)
+  int64_t best_step = -1;
+};
+
+void save_checkpoint(const std::string& path, TextToImage& live, TextToImage& ema, torch::optim::Optimizer* optimizer,
+                     const CheckpointMeta& meta);
+
+// Reads the metadata only (config, step, vocabulary); UserError naming the file and field.
+struct LoadedCheckpoint {
+  CheckpointMeta meta;
+  std::map<std::string, torch::Tensor> tensors;
+};
+LoadedCheckpoint read_checkpoint(const std::string& path);
+
+// Copies `prefix`+name tensors ("model."/"text." or "ema.model."/"ema.text.") into `system`.
+void load_weights(TextToImage& system, const LoadedCheckpoint& ck, const std::string& prefix, const std::string& source);
+void load_optimizer(torch::optim::Optimizer& optimizer, const LoadedCheckpoint& ck, const std::string& source);
+
+}  // namespace rflab::core

@@ -1,0 +1,198 @@
+#include "core/train/trainer.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "core/train/seeds.h"
+#include "results/error.h"
+
+namespace rflab::core {
+
+namespace {
+template <class T>
+T cfg(const nlohmann::json& rc, const char* part, const char* key) {
+  return rc.at(part).at(key).get<T>();
+}
+}  // namespace
+
+Trainer::Trainer(const nlohmann::json& rc, std::string out_dir, MetricSink& sink)
+    : config_(rc),
+      out_dir_(std::move(out_dir)),
+      sink_(sink),
+      data_(FashionMnist::load(cfg<std::string>(rc, "data", "root"), cfg<int64_t>(rc, "data", "image_size"))),
+      ema_rule_(cfg<double>(rc, "train", "ema_decay"), cfg<int64_t>(rc, "train", "ema_every")) {
+  seed_ = cfg<uint64_t>(rc, "train", "seed");
+  batch_size_ = cfg<int64_t>(rc, "train", "batch_size");
+  // Initialisation draws from torch's default generator, seeded from the run seed (D26).
+  torch::manual_seed(mix_seed(seed_, Stream::init, 0));
+  auto tok = dataset_tokenizer(rc);
+  live_ = std::make_unique<TextToImage>(rc, tok);
+  ema_ = std::make_unique<TextToImage>(rc, tok);
+  Ema::copy(*live_->mmdit, *ema_->mmdit);
+  Ema::copy(*live_->text, *ema_->text);
+  for (auto& p : ema_->parameters()) p.set_requires_grad(false);
+  auto opts = torch::optim::AdamWOptions(cfg<double>(rc, "train", "lr"))
+                  .betas({cfg<double>(rc, "train", "beta1"), cfg<double>(rc, "train", "beta2")})
+                  .eps(cfg<double>(rc, "train", "adam_eps"))
+                  .weight_decay(cfg<double>(rc, "train", "weight_decay"));
+  optimizer_ = std::make_unique<torch::optim::AdamW>(live_->parameters(), opts);
+  // Validation set V: the first val_size held-out images, canonical captions, fixed order.
+  const int64_t n = std::min<int64_t>(cfg<int64_t>(rc, "eval", "val_size"), data_.heldout().images.size(0));
+  val_set_.images = data_.heldout().images.narrow(0, 0, n);
+  auto labels = data_.heldout().labels.narrow(0, 0, n);
+  for (int64_t i = 0; i < n; ++i) val_set_.captions.push_back(FashionMnist::canonical_caption(labels[i].item<int64_t>()));
+}
+
+int64_t Trainer::resume() {
+  if (!std::filesystem::exists(checkpoint_path())) return 0;
+  auto ck = read_checkpoint(checkpoint_path());
+  if (ck.meta.config != config_)
+    throw UserError(checkpoint_path() + ": config: expected the config of this run, got another run's checkpoint");
+  load_weights(*live_, ck, "model.", checkpoint_path());
+  load_weights(*ema_, ck, "ema.model.", checkpoint_path());
+  load_optimizer(*optimizer_, ck, checkpoint_path());
+  step_ = ck.meta.step;
+  best_val_ = ck.meta.best_val;
+  best_step_ = ck.meta.best_step;
+  return step_;
+}
+
+torch::Tensor Trainer::batch_indices() {
+  // Sample j of the run (j = step·B + i) is position j mod N of epoch j div N's permutation.
+  const int64_t N = data_.train().images.size(0);
+  std::vector<int64_t> idx(batch_size_);
+  for (int64_t i = 0; i < batch_size_; ++i) {
+    const int64_t j = step_ * batch_size_ + i;
+    const int64_t epoch = j / N;
+    if (epoch != cached_epoch_) {
+      auto gen = make_cpu_generator(seed_, Stream::data_order, static_cast<uint64_t>(epoch));
+      permutation_ = torch::randperm(N, gen, torch::kInt64);
+      cached_epoch_ = epoch;
+    }
+    idx[i] = permutation_[j % N].item<int64_t>();
+  }
+  return torch::tensor(idx, torch::kInt64);
+}
+
+double Trainer::step() {
+  auto& sys = *live_;
+  const auto& f = sys.formulation;
+  const uint64_t s = static_cast<uint64_t>(step_);
+  auto idx = batch_indices();
+  auto x0 = data_.train().images.index_select(0, idx).to(sys.device);
+  auto labels = data_.train().labels.index_select(0, idx);
+  std::mt19937_64 caption_rng(mix_seed(seed_, Stream::captions, s));
+  std::vector<std::string> captions;
+  for (int64_t i = 0; i < batch_size_; ++i) captions.push_back(FashionMnist::caption(labels[i].item<int64_t>(), caption_rng));
+
+  auto drop_gen = make_cpu_generator(seed_, Stream::dropout, s);
+  auto drop = torch::rand({batch_size_}, drop_gen) < cfg<double>(config_, "data", "cond_dropout");
+  auto cond = drop_conditioning(sys.encode(captions), drop.to(sys.device));
+
+  auto levels = f.sample_levels(batch_size_, make_cpu_generator(seed_, Stream::levels, s));
+  auto eps = torch::randn(x0.sizes(), make_cpu_generator(seed_, Stream::noise, s)).to(sys.device);
+  auto z = f.noised(x0, eps, levels);
+  auto out = sys.network()(f.net_input(z, levels), levels.c_t.to(sys.device), cond);
+  auto loss = f.loss(out, x0, eps, levels).mean();
+
+  optimizer_->zero_grad();
+  loss.backward();
+  const double clip = cfg<double>(config_, "train", "grad_clip");
+  if (clip > 0) torch::nn::utils::clip_grad_norm_(sys.parameters(), clip);
+  const int64_t warmup = cfg<int64_t>(config_, "train", "warmup_steps");
+  const double lr = cfg<double>(config_, "train", "lr") *
+                    (warmup > 0 ? std::min(1.0, static_cast<double>(step_ + 1) / warmup) : 1.0);
+  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  optimizer_->step();
+  ++step_;
+  ema_rule_.after_step(step_, *sys.mmdit, *ema_->mmdit);
+  ema_rule_.after_step(step_, *sys.text, *ema_->text);
+  return loss.item<double>();
+}
+
+void Trainer::save(const std::string& path) {
+  CheckpointMeta meta;
+  meta.step = step_;
+  meta.config = config_;
+  meta.vocabulary = live_->tokenizer.vocabulary();
+  meta.best_val = best_val_;
+  meta.best_step = best_step_;
+  save_checkpoint(path, *live_, *ema_, optimizer_.get(), meta);
+}
+
+void Trainer::validate() {
+  auto t0 = std::chrono::steady_clock::now();
+  ema_->mmdit->eval();
+  auto v = validation_loss(*ema_, val_set_, cfg<uint64_t>(config_, "eval", "val_seed"));
+  sink_.metrics(step_, validation_metrics(v, "val/"));
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  sink_.log(fmt::format("step {:>6}  val native {:.5f}  velocity {:.5f}  ({:.1f} s)", step_, v.native_mean,
+                        v.velocity_mean, secs));
+  if (v.native_mean < best_val_) {  // strict: ties keep the earliest step (D12)
+    best_val_ = v.native_mean;
+    best_step_ = step_;
+    save(best_path());
+  }
+}
+
+TrainResult Trainer::run() {
+  std::filesystem::create_directories(out_dir_);
+  const int64_t total = cfg<int64_t>(config_, "train", "steps");
+  const int64_t log_every = cfg<int64_t>(config_, "train", "log_every");
+  const int64_t ckpt_every = cfg<int64_t>(config_, "train", "checkpoint_every");
+  const int64_t eval_every = cfg<int64_t>(config_, "eval", "every");
+  TrainResult r;
+  double loss_sum = 0;
+  int64_t loss_n = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  int64_t t0_step = step_;
+  live_->mmdit->train();
+  while (step_ < total) {
+    if (sink_.stop_requested()) {
+      save(checkpoint_path());
+      r.outcome = TrainOutcome::stopped;
+      break;
+    }
+    double loss = step();
+    r.last_loss = loss;
+    if (!std::isfinite(loss)) {
+      r.outcome = TrainOutcome::diverged;
+      r.error = fmt::format("non-finite training loss {} at step {}", loss, step_);
+      break;
+    }
+    loss_sum += loss;
+    ++loss_n;
+    if (step_ % log_every == 0 || step_ == total) {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      double rate = static_cast<double>((step_ - t0_step) * batch_size_) / std::max(secs, 1e-9);
+      sink_.metrics(step_, {{"train/loss", loss_sum / loss_n}, {"train/samples_per_s", rate}});
+      sink_.log(fmt::format("step {:>6}/{}  loss {:.5f}  {:.1f} samples/s", step_, total, loss_sum / loss_n, rate));
+      loss_sum = 0;
+      loss_n = 0;
+      t0 = std::chrono::steady_clock::now();
+      t0_step = step_;
+    }
+    if (step_ % eval_every == 0 || step_ == total) validate();
+    if (step_ % ckpt_every == 0 || step_ == total) save(checkpoint_path());
+  }
+  r.step = step_;
+  r.best_val = best_val_;
+  r.best_step = best_step_;
+  return r;
+}
+
+torch::Tensor Trainer::sample_grid(int64_t per_class) {
+  std::vector<std::string> prompts;
+  for (int64_t c = 0; c < static_cast<int64_t>(FashionMnist::class_names().size()); ++c)
+    for (int64_t i = 0; i < per_class; ++i) prompts.push_back(FashionMnist::canonical_caption(c));
+  SamplerOptions o;
+  o.steps = cfg<int64_t>(config_, "eval", "sample_steps");
+  o.cfg = cfg<double>(config_, "eval", "sample_cfg");
+  ema_->mmdit->eval();
+  return ema_->generate(prompts, o, cfg<uint64_t>(config_, "eval", "sample_seed"));
+}
+
+}  // namespace rflab::core

@@ -1,0 +1,81 @@
+// One training run (SPEC §7): data order, captions, conditioning dropout, level sampling and
+// noise from the counter-based seeds; AdamW with linear warm-up and optional gradient clipping;
+// EMA; periodic validation loss (EMA weights) with the best checkpoint kept (D12); atomic
+// checkpoints and resume. Figures go to a MetricSink, so core/ knows nothing of the store.
+#pragma once
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/data/fashion_mnist.h"
+#include "core/train/checkpoint.h"
+#include "core/train/ema.h"
+#include "core/train/text_to_image.h"
+#include "core/train/validation.h"
+
+namespace rflab::core {
+
+struct MetricSink {
+  virtual ~MetricSink() = default;
+  virtual void metrics(int64_t step, const std::vector<std::pair<std::string, double>>& values) = 0;
+  virtual void log(const std::string& line) = 0;
+  // Polled between steps: a true answer checkpoints and stops the run (SIGINT/SIGTERM).
+  virtual bool stop_requested() { return false; }
+};
+
+enum class TrainOutcome { done, diverged, stopped };
+
+struct TrainResult {
+  TrainOutcome outcome = TrainOutcome::done;
+  int64_t step = 0;
+  double last_loss = 0;
+  double best_val = 0;
+  int64_t best_step = -1;
+  std::string error;
+};
+
+class Trainer {
+ public:
+  // `run_config` is complete (results::complete_config). Checkpoints go to out_dir.
+  Trainer(const nlohmann::json& run_config, std::string out_dir, MetricSink& sink);
+
+  // Loads out_dir/checkpoint.safetensors when it exists and its config matches; returns the
+  // step resumed from (0 for a fresh run).
+  int64_t resume();
+  TrainResult run();
+  // One optimiser step; returns the batch loss.
+  double step();
+  void save(const std::string& path);
+  // Draws the grid of SPEC D9 seeding: one row per class, `per_class` columns, EMA weights.
+  torch::Tensor sample_grid(int64_t per_class);
+
+  int64_t current_step() const { return step_; }
+  TextToImage& live() { return *live_; }
+  TextToImage& ema() { return *ema_; }
+  std::string checkpoint_path() const { return out_dir_ + "/checkpoint.safetensors"; }
+  std::string best_path() const { return out_dir_ + "/best.safetensors"; }
+
+ private:
+  torch::Tensor batch_indices();
+  void validate();
+
+  nlohmann::json config_;
+  std::string out_dir_;
+  MetricSink& sink_;
+  FashionMnist data_;
+  std::unique_ptr<TextToImage> live_, ema_;
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  Ema ema_rule_;
+  ValidationSet val_set_;
+  uint64_t seed_ = 0;
+  int64_t step_ = 0;
+  int64_t batch_size_ = 0;
+  int64_t cached_epoch_ = -1;
+  torch::Tensor permutation_;
+  double best_val_ = std::numeric_limits<double>::infinity();
+  int64_t best_step_ = -1;
+};
+
+}  // namespace rflab::core

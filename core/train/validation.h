@@ -1,0 +1,34 @@
+// Validation loss of SPEC §5.1 (D11): eight levels τ_k = k/8, k = 0…7, on a fixed set V in a
+// fixed order with full conditioning; the noise of level k comes from one generator seeded by
+// (validation seed, k). "native" evaluates each family at native time τ_k with its own training
+// loss; "velocity" maps τ_k through σ to the family's level and scores the RF velocity.
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "core/train/text_to_image.h"
+
+namespace rflab::core {
+
+struct ValidationSet {
+  torch::Tensor images;              // x0 [N, C, S, S]
+  std::vector<std::string> captions;  // one per image, the canonical caption
+};
+
+struct ValidationLoss {
+  std::vector<double> native;    // per level, 8 values
+  std::vector<double> velocity;  // per level, 8 values
+  double native_mean = 0;
+  double velocity_mean = 0;
+};
+
+constexpr int kValidationLevels = 8;
+
+ValidationLoss validation_loss(TextToImage& system, const ValidationSet& v, uint64_t seed, int64_t batch = 256);
+
+// The named figures stored per evaluation: val/native, val/velocity and per level val/native/t=0.125 ...
+std::vector<std::pair<std::string, double>> validation_metrics(const ValidationLoss& l, const std::string& prefix);
+
+}  // namespace rflab::core

@@ -1,0 +1,35 @@
+// rflab train: one run from a config file and --set overrides.
+#include <iostream>
+
+#include "experiments/command.h"
+#include "experiments/config_input.h"
+#include "experiments/run_training.h"
+
+namespace rflab::experiments {
+namespace {
+
+int train(Args& args) {
+  RunOptions o;
+  auto config = config_from_args(args);
+  o.db_path = args.get_or("db", o.db_path);
+  o.out_dir = args.get_or("out", "");
+  o.write_samples = !args.has_switch("no-samples");
+  args.finish();
+  install_stop_handlers();
+  return run_training(config, o).exit_code;
+}
+
+RFLAB_COMMAND(Command{
+    "train", "train one run (resumes it when its checkpoint exists)",
+    "usage: rflab train [--config FILE.json] [--set key=value ...] [--db PATH] [--out DIR] [--no-samples]\n\n"
+    "Trains one run. The config is the file's JSON with --set overrides applied (dotted keys:\n"
+    "model.depth, train.steps, formulation, ...; `rflab config keys` lists them). The run's\n"
+    "identity is the SHA-256 of its canonical config: running the same config again resumes it\n"
+    "from its last checkpoint, or reports it done.\n\n"
+    "  --db PATH     results database (default results/rflab.db)\n"
+    "  --out DIR     checkpoints and samples (default runs/<hash prefix>)\n"
+    "  --no-samples  skip the end-of-run sample grid",
+    train});
+
+}  // namespace
+}  // namespace rflab::experiments

@@ -1,0 +1,36 @@
+// One training run end to end, shared by `rflab train` and the sweep runner: registers the run
+// (config hash, provenance) in the results store, trains or resumes it, streams every figure to
+// the store, writes the sample grid and records the artifacts.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace rflab::experiments {
+
+struct RunOptions {
+  std::string db_path = "results/rflab.db";
+  std::string out_dir;      // empty = runs/<first 12 hex digits of the config hash>
+  std::string repo_dir = ".";  // for the git commit and dirty flag
+  bool write_samples = true;
+  bool quiet = false;
+};
+
+struct RunOutcome {
+  int64_t run_id = 0;
+  std::string status;  // done, diverged, failed, stopped
+  std::string out_dir;
+  std::string samples_png;
+  int exit_code = 0;
+};
+
+// `config` is complete (results::complete_config).
+RunOutcome run_training(const nlohmann::json& config, const RunOptions& options);
+
+// Installs SIGINT/SIGTERM handlers that ask the running trainer to checkpoint and stop.
+void install_stop_handlers();
+bool stop_requested();
+
+// Provenance fields known only to the torch side: libtorch version, BLAS, threads, device.
+std::string libtorch_version();
+
+}  // namespace rflab::experiments
