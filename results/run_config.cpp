@@ -151,6 +151,8 @@ const std::vector<ConfigKey>& config_schema() {
       N("train.beta2", 0.999, 0, 1, "AdamW beta2"),
       N("train.adam_eps", 1e-8, 0, 1, "AdamW epsilon"),
       N("train.weight_decay", 0.0, 0, 10, "AdamW weight decay"),
+      N("train.divergence_factor", 20.0, 0, 1e12,
+        "stop as diverged when a step's loss exceeds this factor times the mean of the previous 100; 0 = off"),
       N("train.grad_clip", 1.0, 0, 1e9, "max global gradient norm; 0 = no clipping"),
       N("train.ema_decay", 0.999, 0, 1, "EMA decay per update"),
       I("train.ema_every", 1, 1, 1000000, "optimizer steps between EMA updates (paper: 100)"),

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <deque>
 #include <cmath>
 #include <filesystem>
 
@@ -144,6 +145,9 @@ TrainResult Trainer::run() {
   const int64_t log_every = cfg<int64_t>(config_, "train", "log_every");
   const int64_t ckpt_every = cfg<int64_t>(config_, "train", "checkpoint_every");
   const int64_t eval_every = cfg<int64_t>(config_, "eval", "every");
+  const double spike = cfg<double>(config_, "train", "divergence_factor");
+  std::deque<double> recent;  // the last 100 losses, for the spike guard
+  double recent_sum = 0;
   TrainResult r;
   double loss_sum = 0;
   int64_t loss_n = 0;
@@ -162,6 +166,18 @@ TrainResult Trainer::run() {
       r.outcome = TrainOutcome::diverged;
       r.error = fmt::format("non-finite training loss {} at step {}", loss, step_);
       break;
+    }
+    if (spike > 0 && recent.size() == 100 && loss > spike * recent_sum / 100) {
+      r.outcome = TrainOutcome::diverged;
+      r.error = fmt::format("loss spike at step {}: {:.4g} > {} x {:.4g} (mean of the previous 100 steps)", step_, loss,
+                            spike, recent_sum / 100);
+      break;
+    }
+    recent.push_back(loss);
+    recent_sum += loss;
+    if (recent.size() > 100) {
+      recent_sum -= recent.front();
+      recent.pop_front();
     }
     loss_sum += loss;
     ++loss_n;
