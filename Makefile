@@ -1,0 +1,42 @@
+# The two commands of the README: `make demo` and `make test`. Both set up what is missing,
+# build, and run.
+BUILD ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+
+.PHONY: setup configure build demo test test-long test-slurm bench clean
+
+setup:
+	bash scripts/setup
+
+configure: setup
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: a small real run on Fashion-MNIST (README "The main job").
+demo: configure
+	cmake --build $(BUILD) -j $(JOBS) --target rflab
+	$(BUILD)/rflab train --config configs/demo.json --db results/rflab.db --out runs/demo
+
+# The default test run (CTest label `unit`); longer suites have their own targets.
+test: build
+	cd $(BUILD) && ctest -L unit -j $(JOBS) --output-on-failure --timeout 600
+
+test-long: build
+	cd $(BUILD) && ctest -L long --output-on-failure --timeout 3600
+
+test-slurm:
+	bash scripts/setup --slurm
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && ctest -L slurm --output-on-failure --timeout 3600
+
+bench: configure
+	cmake --build $(BUILD) -j $(JOBS) --target bench_train_step bench_frechet
+	$(BUILD)/bench/bench_train_step
+	$(BUILD)/bench/bench_frechet
+
+clean:
+	rm -rf $(BUILD)
