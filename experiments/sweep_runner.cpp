@@ -1,0 +1,257 @@
+#include "experiments/sweep_runner.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <iterator>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+#include "experiments/progress.h"
+
+namespace rflab::experiments {
+
+namespace {
+
+std::atomic<int> g_signal{0};
+std::atomic<int> g_signal_count{0};
+
+void on_pool_signal(int sig) {
+  g_signal = sig;
+  ++g_signal_count;
+}
+
+// Installs the pool's handlers for its lifetime. No SA_RESTART, so a sleep ends at a signal.
+class SignalScope {
+ public:
+  SignalScope() {
+    g_signal = 0;
+    g_signal_count = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_pool_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~SignalScope() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+std::string describe_exit(int status) {
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    return fmt::format("worker killed by signal {} ({})", sig, strsignal(sig));
+  }
+  return fmt::format("worker exited with status {}", WEXITSTATUS(status));
+}
+
+// The last lines of a worker's log, for the failed run's error.
+std::string log_tail(const std::string& path, size_t max_bytes = 1500) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  const std::streamoff from = size > std::streamoff(max_bytes) ? size - std::streamoff(max_bytes) : 0;
+  in.seekg(from);
+  std::string tail((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (from > 0) {
+    auto nl = tail.find('\n');
+    if (nl != std::string::npos) tail = tail.substr(nl + 1);
+  }
+  while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r')) tail.pop_back();
+  return tail;
+}
+
+struct Worker {
+  const PlannedRun* run;
+  int64_t run_id;
+  int64_t start_step;
+  std::string log_path;
+};
+
+pid_t spawn(const std::vector<std::string>& argv_s, const std::string& log_path) {
+  std::vector<char*> argv;
+  for (const auto& a : argv_s) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(log_path + ": open worker log: " + std::strerror(errno));
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fd);
+    throw std::runtime_error(std::string("fork a sweep worker: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec.
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    ::execv(argv[0], argv.data());
+    const char msg[] = "rflab sweep: exec of the worker failed\n";
+    (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
+    ::_exit(127);
+  }
+  ::close(fd);
+  return pid;
+}
+
+}  // namespace
+
+int PoolResult::exit_code() const {
+  if (stopped) return 130;
+  return failed + diverged + interrupted > 0 ? 1 : 0;
+}
+
+int64_t register_sweep_runs(results::Store& store, const sweeps::SweepFile& sweep,
+                            const std::vector<const sweeps::RunSpec*>& specs,
+                            const results::Provenance& provenance) {
+  int64_t sweep_id = 0;
+  store.transaction([&] {
+    sweep_id = store.register_sweep(sweep.name, sweep.file, sweep.content_hash);
+    for (const auto* s : specs) {
+      results::RunRecord r;
+      r.config_json = s->canonical_json;
+      r.config_hash = s->config_hash;
+      r.seed = s->seed;
+      r.provenance = provenance;
+      r.sweep_id = sweep_id;
+      store.register_run(r);
+    }
+  });
+  return sweep_id;
+}
+
+int available_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
+
+PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& log) {
+  using results::RunStatus;
+  PoolResult result;
+  results::Store store(o.db_path);
+  std::deque<const PlannedRun*> queue;
+  double total_steps = 0, start_steps = 0;
+  std::map<const PlannedRun*, int64_t> ids;
+  for (const auto& r : plan.runs) {
+    if (r.state == PlanState::done) {
+      ++result.already_done;
+      continue;
+    }
+    if (!should_run(r.state, o.skip_failed)) {
+      ++result.skipped;
+      continue;
+    }
+    queue.push_back(&r);
+    ids[&r] = store.find_run(r.spec.config_hash).value().id;
+    total_steps += static_cast<double>(r.spec.config.at("train").at("steps").get<int64_t>());
+    start_steps += static_cast<double>(last_logged_step(store, ids[&r]));
+  }
+  Progress progress(log, stderr_is_terminal(), "steps", total_steps, start_steps);
+  progress.log(fmt::format("sweep {}: {} runs; {} done, {} to run, {} skipped; {} jobs x {} threads",
+                           plan.sweep.name, plan.runs.size(), result.already_done, queue.size(),
+                           result.skipped, o.jobs, o.threads_per_job));
+  SignalScope signals;
+  std::map<pid_t, Worker> active;
+  int forwarded = 0;
+  double finished_steps = 0;  // steps of runs that ended, counted at their last logged step
+  auto tick = [&](bool force) {
+    double done = finished_steps;
+    for (auto& [pid, w] : active) done += static_cast<double>(last_logged_step(store, w.run_id));
+    for (const auto* q : queue) done += static_cast<double>(last_logged_step(store, ids.at(q)));
+    progress.update(done, fmt::format("{} running, {} queued", active.size(), queue.size()),
+                    force ? 0 : 30);
+  };
+
+  while (!queue.empty() || !active.empty()) {
+    if (g_signal_count > forwarded) {
+      forwarded = g_signal_count;
+      result.stopped = true;
+      progress.log(fmt::format("{}: asking {} worker(s) to checkpoint and stop", strsignal(g_signal.load()),
+                               active.size()));
+      for (auto& [pid, w] : active) ::kill(pid, g_signal.load());
+      queue.clear();
+    }
+    while (!result.stopped && static_cast<int>(active.size()) < o.jobs && !queue.empty()) {
+      const PlannedRun* r = queue.front();
+      queue.pop_front();
+      std::filesystem::create_directories(r->out_dir);
+      Worker w{r, ids.at(r), last_logged_step(store, ids.at(r)), r->out_dir + "/worker.log"};
+      const pid_t pid = spawn({o.exe, "--threads", std::to_string(o.threads_per_job), "sweep", "run-one",
+                               o.sweep_path, "--index", std::to_string(r->spec.index), "--db", o.db_path,
+                               "--out-root", o.out_root},
+                              w.log_path);
+      progress.log(fmt::format("start  #{} {} {} ({}; log {})", r->spec.index,
+                               r->spec.config_hash.substr(0, kHashPrefix), r->spec.label(),
+                               r->state == PlanState::fresh ? "fresh" : "resuming", w.log_path));
+      active.emplace(pid, std::move(w));
+    }
+    if (active.empty()) break;
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid == 0 || (pid < 0 && errno == EINTR)) {
+      tick(false);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    if (pid < 0) throw std::runtime_error(std::string("wait for sweep workers: ") + std::strerror(errno));
+    auto it = active.find(pid);
+    if (it == active.end()) continue;
+    Worker w = std::move(it->second);
+    active.erase(it);
+    const auto row = store.run(w.run_id);
+    const std::string tag = fmt::format("#{} {}", w.run->spec.index, w.run->spec.config_hash.substr(0, kHashPrefix));
+    finished_steps += static_cast<double>(last_logged_step(store, w.run_id));
+    if (row.status == RunStatus::done) {
+      ++result.done;
+      progress.log("done   " + tag);
+    } else if (row.status == RunStatus::diverged) {
+      ++result.diverged;
+      progress.log("diverged " + tag + ": " + row.error);
+    } else if (row.status == RunStatus::failed) {
+      ++result.failed;
+      progress.log("FAILED " + tag + " (" + describe_exit(status) + "): " + row.error);
+    } else if (result.stopped) {
+      // Stopped by the forwarded signal: the checkpoint stays for the next `sweep run`.
+      ++result.interrupted;
+      if (row.status == RunStatus::running)
+        store.set_status(w.run_id, RunStatus::pending, "interrupted: " + describe_exit(status));
+      progress.log("stopped " + tag + " (" + describe_exit(status) + ")");
+    } else {
+      ++result.failed;
+      const std::string error = describe_exit(status) + "; log " + w.log_path + " ends:\n" + log_tail(w.log_path);
+      store.set_status(w.run_id, RunStatus::failed, error);
+      progress.log("FAILED " + tag + ": " + error);
+    }
+    tick(true);
+  }
+  progress.finish();
+  log << fmt::format("sweep {}: {} done now, {} already done, {} failed, {} diverged, {} interrupted, {} skipped\n",
+                     plan.sweep.name, result.done, result.already_done, result.failed, result.diverged,
+                     result.interrupted, result.skipped);
+  return result;
+}
+
+}  // namespace rflab::experiments

@@ -1,0 +1,49 @@
+// The local process pool of `rflab sweep run`: each pending run of a sweep is trained by a child
+// `rflab --threads K sweep run-one FILE --index I` (fork+exec of this binary), at most `jobs` at a
+// time, the cores split between them. A crashing child is marked failed with its exit status or
+// signal and the tail of its log, and the sweep goes on. SIGINT/SIGTERM are forwarded to the
+// children, which checkpoint and stop; the pool waits for them and reports itself stopped.
+#pragma once
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "experiments/sweep_plan.h"
+#include "results/store.h"
+
+namespace rflab::experiments {
+
+struct PoolOptions {
+  std::string sweep_path;  // passed on to the workers
+  std::string db_path;
+  std::string out_root;
+  int jobs = 1;
+  int threads_per_job = 1;
+  bool skip_failed = false;
+  std::string exe;  // the rflab binary the workers run
+};
+
+struct PoolResult {
+  size_t done = 0, failed = 0, diverged = 0, interrupted = 0, already_done = 0, skipped = 0;
+  bool stopped = false;  // a signal ended the pool early
+  // 0 when every run is done, 130 when stopped by a signal, 1 when a run failed or diverged.
+  int exit_code() const;
+};
+
+// Registers the sweep and every run of `specs` with its sweep link (idempotent); returns the
+// sweep id.
+int64_t register_sweep_runs(results::Store& store, const sweeps::SweepFile& sweep,
+                            const std::vector<const sweeps::RunSpec*>& specs,
+                            const results::Provenance& provenance);
+
+// CPUs this process may run on (its affinity mask).
+int available_cores();
+
+// This executable's path (/proc/self/exe).
+std::string self_exe();
+
+// Runs the plan's pending runs; `log` gets the progress bar or lines.
+PoolResult run_pool(const SweepPlan& plan, const PoolOptions& options, std::ostream& log);
+
+}  // namespace rflab::experiments
