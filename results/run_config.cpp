@@ -1,5 +1,6 @@
 #include "results/run_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -96,6 +97,38 @@ json checked_value(const ConfigKey& k, const json& v, const std::string& source)
   return v;
 }
 
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The schema key closest to a misspelt one (at most 3 edits, or the same leaf under another
+// group), for the "did you mean" hint.
+std::string nearest_key(const std::string& key) {
+  auto leaf = [](const std::string& k) { return k.substr(k.rfind('.') == std::string::npos ? 0 : k.rfind('.') + 1); };
+  std::string best;
+  size_t best_d = 4;
+  for (const auto& c : config_schema()) {
+    size_t d = edit_distance(key, c.key);
+    if (leaf(key) == leaf(c.key)) d = std::min<size_t>(d, 1);
+    if (d < best_d) {
+      best_d = d;
+      best = c.key;
+    }
+  }
+  return best;
+}
+
 void set_dotted(json& j, const std::string& key, json value) {
   json* node = &j;
   size_t start = 0;
@@ -189,12 +222,7 @@ json complete_config(const json& partial, const std::string& source) {
   for (const auto& [key, value] : given) {
     const ConfigKey* k = find_key(key);
     if (!k) {
-      std::string near;
-      for (const auto& c : config_schema()) {
-        auto dot = c.key.rfind('.');
-        std::string leaf = dot == std::string::npos ? c.key : c.key.substr(dot + 1);
-        if (key.size() >= leaf.size() && key.compare(key.size() - leaf.size(), leaf.size(), leaf) == 0) near = c.key;
-      }
+      std::string near = nearest_key(key);
       throw UserError(input_error_message(source, key, "a known config key", "an unknown key") +
                       (near.empty() ? "" : " (did you mean " + near + "?)"));
     }
@@ -213,7 +241,11 @@ void apply_set(json& config, const std::string& assignment) {
   std::string key = assignment.substr(0, eq);
   std::string text = assignment.substr(eq + 1);
   const ConfigKey* k = find_key(key);
-  if (!k) throw_input_error("--set", key, "a known config key", "an unknown key");
+  if (!k) {
+    std::string near = nearest_key(key);
+    throw UserError(input_error_message("--set", key, "a known config key", "an unknown key") +
+                    (near.empty() ? "" : " (did you mean " + near + "?)"));
+  }
   json v;
   if (k->type == VT::string) {
     v = text;
