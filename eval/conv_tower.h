@@ -1,0 +1,22 @@
+// The small CNN image tower shared by the mini-CLIP image encoder and the classifier: per
+// stage `convs_per_stage` 3x3 convolutions with ReLU, then 2x2 max pooling; finally the
+// feature map flattened (not averaged: where a part sits tells a sandal from a sneaker) and a
+// LayerNorm, giving [B, channels.back() * (image_size / 2^stages)^2].
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace rflab::eval {
+
+struct ConvTowerImpl : torch::nn::Module {
+  ConvTowerImpl(int64_t in_channels, int64_t image_size, const std::vector<int64_t>& channels, int64_t convs_per_stage);
+  torch::Tensor forward(const torch::Tensor& images);  // [B,C,S,S] -> [B, out_dim]
+  int64_t out_dim = 0;
+  torch::nn::Sequential body{nullptr};
+  torch::nn::LayerNorm ln{nullptr};
+};
+TORCH_MODULE(ConvTower);
+
+}  // namespace rflab::eval

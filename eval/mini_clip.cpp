@@ -1,0 +1,258 @@
+#include "eval/mini_clip.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "core/train/seeds.h"
+#include "eval/config_fields.h"
+#include "eval/model_cache.h"
+#include "eval/training_schedule.h"
+#include "results/error.h"
+
+namespace rflab::eval {
+
+namespace nn = torch::nn;
+constexpr const char* kKind = "clip";
+constexpr double kMaxLogitScale = 4.605170185988092;  // log(100), CLIP's cap
+
+nlohmann::json MiniClipConfig::to_json() const {
+  return {{"role", role},
+          {"seed", seed},
+          {"in_channels", in_channels},
+          {"image_size", image_size},
+          {"image_channels", image_channels},
+          {"image_convs_per_stage", image_convs_per_stage},
+          {"max_tokens", max_tokens},
+          {"text_width", text_width},
+          {"text_layers", text_layers},
+          {"text_heads", text_heads},
+          {"embed_dim", embed_dim},
+          {"steps", steps},
+          {"batch_size", batch_size},
+          {"learning_rate", learning_rate},
+          {"weight_decay", weight_decay},
+          {"init_temperature", init_temperature}};
+}
+
+MiniClipConfig MiniClipConfig::from_json(const nlohmann::json& j, const std::string& where) {
+  MiniClipConfig c;
+  ConfigFields f(j, where);
+  f.read("role", c.role);
+  f.read("seed", c.seed);
+  f.read("in_channels", c.in_channels);
+  f.read("image_size", c.image_size);
+  f.read("image_channels", c.image_channels);
+  f.read("image_convs_per_stage", c.image_convs_per_stage);
+  f.read("max_tokens", c.max_tokens);
+  f.read("text_width", c.text_width);
+  f.read("text_layers", c.text_layers);
+  f.read("text_heads", c.text_heads);
+  f.read("embed_dim", c.embed_dim);
+  f.read("steps", c.steps);
+  f.read("batch_size", c.batch_size, 2);
+  f.read("learning_rate", c.learning_rate);
+  f.read("weight_decay", c.weight_decay, -1e-300);
+  f.read("init_temperature", c.init_temperature);
+  f.finish();
+  if (c.text_width % c.text_heads != 0)
+    throw_input_error(where, "text_heads", "a divisor of text_width " + std::to_string(c.text_width),
+                      std::to_string(c.text_heads));
+  return c;
+}
+
+MiniClipConfig MiniClipConfig::conditioner() { return MiniClipConfig{}; }
+
+MiniClipConfig MiniClipConfig::evaluator() {
+  MiniClipConfig c;
+  c.role = "evaluator";
+  c.seed = 2;
+  c.image_channels = {32, 64, 128};
+  c.image_convs_per_stage = 2;
+  c.text_layers = 2;
+  return c;
+}
+
+MiniClipImpl::MiniClipImpl(const MiniClipConfig& c, core::Tokenizer tok)
+    : config(c), tokenizer(std::move(tok)) {
+  if (tokenizer.max_tokens() != c.max_tokens)
+    throw std::invalid_argument("MiniClip: tokenizer max_tokens differs from the config's");
+  image = register_module("image", ConvTower(c.in_channels, c.image_size, c.image_channels, c.image_convs_per_stage));
+  image_proj = register_module("image_proj", nn::Linear(image->out_dim, c.embed_dim));
+  token_embedding = register_module("token_embedding", nn::Embedding(tokenizer.vocabulary_size(), c.text_width));
+  position_embedding = register_parameter("position_embedding", torch::randn({c.max_tokens, c.text_width}) * 0.02);
+  text_layers = register_module("text_layers", nn::ModuleList());
+  for (int64_t i = 0; i < c.text_layers; ++i) text_layers->push_back(core::TextLayer(c.text_width, c.text_heads));
+  text_ln = register_module("text_ln", nn::LayerNorm(nn::LayerNormOptions({c.text_width})));
+  text_proj = register_module("text_proj", nn::Linear(c.text_width, c.embed_dim));
+  logit_scale = register_parameter("logit_scale", torch::tensor(std::log(1.0 / c.init_temperature)));
+  torch::NoGradGuard g;
+  nn::init::normal_(token_embedding->weight, 0.0, 0.02);
+}
+
+torch::Tensor MiniClipImpl::encode_image(const torch::Tensor& images) {
+  return image_proj->forward(image->forward(images));
+}
+
+core::Conditioning MiniClipImpl::encode_text_ids(const torch::Tensor& ids) {
+  auto x = token_embedding->forward(ids) + position_embedding.unsqueeze(0);
+  for (auto& layer : *text_layers) x = layer->as<core::TextLayerImpl>()->forward(x);
+  x = text_ln->forward(x);
+  // Pool over the caption's own tokens only, so padding length does not move the embedding.
+  auto mask = (ids != core::Tokenizer::kPad).to(x.dtype()).unsqueeze(-1);
+  auto pooled = (x * mask).sum(1) / mask.sum(1).clamp_min(1.0);
+  return {text_proj->forward(pooled), x};
+}
+
+core::Conditioning MiniClipImpl::encode_text(const std::vector<std::string>& prompts) {
+  return encode_text_ids(tokenizer.encode(prompts).to(position_embedding.device()));
+}
+
+torch::Tensor MiniClipImpl::text_embedding(const std::vector<std::string>& prompts) {
+  return encode_text(prompts).pooled;
+}
+
+torch::Tensor MiniClipImpl::logits(const torch::Tensor& image_emb, const torch::Tensor& text_emb) {
+  auto i = torch::nn::functional::normalize(image_emb, torch::nn::functional::NormalizeFuncOptions().dim(1));
+  auto t = torch::nn::functional::normalize(text_emb, torch::nn::functional::NormalizeFuncOptions().dim(1));
+  return logit_scale.clamp_max(kMaxLogitScale).exp() * i.matmul(t.t());
+}
+
+void MiniClipImpl::freeze() {
+  for (auto& p : parameters()) p.set_requires_grad(false);
+  eval();
+}
+
+torch::Tensor clip_loss(const torch::Tensor& logits) {
+  auto target = torch::arange(logits.size(0), torch::TensorOptions().dtype(torch::kInt64).device(logits.device()));
+  return 0.5 * (torch::nn::functional::cross_entropy(logits, target) +
+                torch::nn::functional::cross_entropy(logits.t(), target));
+}
+
+double zero_shot_accuracy(MiniClip& model, const torch::Tensor& images, const torch::Tensor& labels,
+                          const std::vector<std::string>& class_prompts, int64_t batch) {
+  torch::NoGradGuard g;
+  const int64_t n = images.size(0);
+  if (n == 0) return std::nan("");
+  auto text = model->text_embedding(class_prompts);
+  int64_t correct = 0;
+  for (int64_t i = 0; i < n; i += batch) {
+    const int64_t b = std::min(batch, n - i);
+    auto pred = model->logits(model->encode_image(images.narrow(0, i, b)), text).argmax(1);
+    correct += (pred == labels.narrow(0, i, b)).sum().item<int64_t>();
+  }
+  return static_cast<double>(correct) / n;
+}
+
+nlohmann::json MiniClipReport::to_json() const {
+  return {{"heldout_zero_shot_accuracy", heldout_zero_shot_accuracy},
+          {"heldout_n", heldout_n},
+          {"final_loss", final_loss},
+          {"train_seconds", train_seconds}};
+}
+
+MiniClipReport MiniClipReport::from_json(const nlohmann::json& j, const std::string& where) {
+  MiniClipReport r;
+  try {
+    r.heldout_zero_shot_accuracy = j.at("heldout_zero_shot_accuracy").get<double>();
+    r.heldout_n = j.at("heldout_n").get<int64_t>();
+    r.final_loss = j.at("final_loss").get<double>();
+    r.train_seconds = j.at("train_seconds").get<double>();
+  } catch (const nlohmann::json::exception& e) {
+    throw_input_error(where, "__metadata__.report", "the mini-CLIP training report", e.what());
+  }
+  return r;
+}
+
+TrainedMiniClip train_mini_clip(const MiniClipConfig& config, const EvalDataset& data, const ProgressFn& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  if (config.in_channels != data.channels())
+    throw_input_error("mini-CLIP config", "in_channels", std::to_string(data.channels()) + " (the dataset's)",
+                      std::to_string(config.in_channels));
+  if (config.image_size != data.image_size())
+    throw_input_error("mini-CLIP config", "image_size", std::to_string(data.image_size()) + " (the dataset's)",
+                      std::to_string(config.image_size));
+  torch::manual_seed(core::mix_seed(config.seed, core::Stream::init, 0));
+  TrainedMiniClip out;
+  out.model = MiniClip(config, data.tokenizer(config.max_tokens));
+  auto& model = out.model;
+  model->train();
+  torch::optim::AdamW opt(model->parameters(),
+                          torch::optim::AdamWOptions(config.learning_rate).weight_decay(config.weight_decay));
+  const int64_t n = data.train.images.size(0);
+  LossTail tail(config.steps);
+  for (int64_t s = 0; s < config.steps; ++s) {
+    auto idx = torch::randint(n, {config.batch_size}, core::make_cpu_generator(config.seed, core::Stream::data_order, s),
+                              torch::kInt64);
+    std::mt19937_64 rng(core::mix_seed(config.seed, core::Stream::captions, s));
+    auto labels = data.train.labels.index_select(0, idx);
+    std::vector<std::string> captions;
+    for (int64_t i = 0; i < config.batch_size; ++i) captions.push_back(data.caption(labels[i].item<int64_t>(), rng));
+    auto images = data.train.images.index_select(0, idx);
+    auto loss = clip_loss(model->logits(model->encode_image(images), model->text_embedding(captions)));
+    opt.zero_grad();
+    loss.backward();
+    set_learning_rate(opt, warmup_cosine(config.learning_rate, s, config.steps));
+    opt.step();
+    const double l = loss.item<double>();
+    tail.add(s, l);
+    if (progress) progress(s + 1, config.steps, l);
+  }
+  model->eval();
+  out.report.heldout_n = data.heldout.images.size(0);
+  out.report.heldout_zero_shot_accuracy =
+      zero_shot_accuracy(model, data.heldout.images, data.heldout.labels, data.class_prompts);
+  out.report.final_loss = tail.mean();
+  out.report.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.key = mini_clip_cache_key(config, data);
+  return out;
+}
+
+std::string mini_clip_cache_key(const MiniClipConfig& config, const EvalDataset& data) {
+  return cache_key(kKind, config.to_json(), data.identity);
+}
+
+void save_mini_clip(const TrainedMiniClip& trained, const std::string& path, const std::string& dataset_identity) {
+  StoredNetwork net;
+  net.path = path;
+  net.kind = kKind;
+  net.key = trained.key;
+  net.dataset_identity = dataset_identity;
+  net.config = trained.model->config.to_json();
+  net.report = trained.report.to_json();
+  net.vocabulary = trained.model->tokenizer.vocabulary();
+  net.tensors = module_tensors(*trained.model);
+  write_network(net);
+}
+
+TrainedMiniClip load_mini_clip(const std::string& path) {
+  StoredNetwork net = read_network(path, kKind);
+  const auto config = MiniClipConfig::from_json(net.config, path + ": __metadata__.config");
+  TrainedMiniClip out;
+  out.model = MiniClip(config, core::Tokenizer::from_vocabulary(net.vocabulary, config.max_tokens));
+  load_module_tensors(*out.model, net.tensors, path);
+  out.model->eval();
+  out.report = MiniClipReport::from_json(net.report, path);
+  out.path = path;
+  out.key = net.key;
+  out.from_cache = true;
+  return out;
+}
+
+TrainedMiniClip load_or_train_mini_clip(const MiniClipConfig& config, const EvalDataset& data,
+                                        const std::string& cache_dir, const ProgressFn& progress) {
+  const std::string key = mini_clip_cache_key(config, data);
+  const std::string path = cache_path(cache_dir, kKind, key);
+  if (std::filesystem::exists(path)) {
+    TrainedMiniClip cached = load_mini_clip(path);
+    if (cached.key != key)
+      throw_input_error(path, "__metadata__.cache_key", key, cached.key + " (file renamed or copied over; delete it)");
+    return cached;
+  }
+  TrainedMiniClip trained = train_mini_clip(config, data, progress);
+  save_mini_clip(trained, path, data.identity);
+  trained.path = path;
+  return trained;
+}
+
+}  // namespace rflab::eval

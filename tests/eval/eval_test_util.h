@@ -1,0 +1,78 @@
+// Shared fixtures of the eval tests: Fashion-MNIST loaded once, small subsets, a per-process
+// temp directory, and tiny trained evaluators shared by every test that only uses them.
+#pragma once
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "eval/classifier.h"
+#include "eval/eval_dataset.h"
+#include "eval/mini_clip.h"
+
+namespace rflab::eval::testing {
+
+inline std::filesystem::path eval_temp_dir() {
+  return std::filesystem::temp_directory_path() / ("rflab_eval_test_" + std::to_string(::getpid()));
+}
+
+struct EvalTempCleanup {
+  ~EvalTempCleanup() {
+    std::error_code ec;
+    std::filesystem::remove_all(eval_temp_dir(), ec);
+  }
+};
+inline EvalTempCleanup eval_temp_cleanup;
+
+// A fresh directory under this process's temp directory.
+inline std::string fresh_dir(const std::string& name) {
+  auto p = eval_temp_dir() / name;
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p.string();
+}
+
+inline const EvalDataset& full_data() {
+  static const EvalDataset d = EvalDataset::fashion_mnist(core::FashionMnist::load(core::FashionMnist::kDefaultRoot, 32));
+  return d;
+}
+
+// 12000 training and 2000 held-out images: enough for the tiny evaluators below.
+inline const EvalDataset& small_data() {
+  static const EvalDataset d = full_data().subset(12000, 2000);
+  return d;
+}
+
+// The unit tests' reduced mini-CLIP: narrow towers and few steps, trained in seconds.
+inline MiniClipConfig tiny_clip_config() {
+  MiniClipConfig c;
+  c.role = "test";
+  c.image_channels = {16, 32, 64};
+  c.text_width = 32;
+  c.text_heads = 2;
+  c.embed_dim = 32;
+  c.steps = 150;
+  c.batch_size = 128;
+  return c;
+}
+
+inline TrainedMiniClip& tiny_clip() {
+  static TrainedMiniClip t = train_mini_clip(tiny_clip_config(), small_data());
+  return t;
+}
+
+inline ClassifierConfig tiny_classifier_config() {
+  ClassifierConfig c;
+  c.channels = {16, 32, 64};
+  c.feature_dim = 64;
+  c.steps = 150;
+  c.batch_size = 128;
+  return c;
+}
+
+inline TrainedClassifier& tiny_classifier() {
+  static TrainedClassifier t = train_classifier(tiny_classifier_config(), small_data());
+  return t;
+}
+
+}  // namespace rflab::eval::testing
