@@ -1,0 +1,120 @@
+// End-to-end: the rflab binary's model, config, train and sample commands, exit statuses.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out;
+};
+
+Result run(const std::string& args) {
+  Result r;
+  std::string cmd = std::string(RFLAB_EXE) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+const std::string kGolden = std::string(RFLAB_SOURCE_DIR) + "/../shared/golden/";
+
+std::string temp_dir(const std::string& name) {
+  auto d = fs::temp_directory_path() / ("rflab_cli_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d.string();
+}
+
+}  // namespace
+
+TEST(CliModel, InfoAtSd3DimensionsMatchesSpec) {
+  auto r = run("model info --json --set model.depth=24 --set model.in_channels=16 --set model.patch_size=2 "
+               "--set model.context_dim=4096 --set model.pooled_dim=2048 --set data.image_size=32 "
+               "--set text.max_tokens=154 --set model.qk_norm=false");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["parameters"], 2028328000);
+  EXPECT_EQ(j["forward_macs_per_sample"], 289411596288LL);
+  EXPECT_EQ(j["hidden"], 1536);
+  EXPECT_EQ(j["heads"], 24);
+}
+
+TEST(CliModel, VerifyGoldenFilesPassesAndATightToleranceFails) {
+  for (const char* f : {"mmdit_ref_d2_qknorm_16x16.safetensors", "mmdit_ref_d3_plain_16x12.safetensors"}) {
+    auto r = run("model verify " + kGolden + f);
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("OK"), std::string::npos) << r.out;
+  }
+  auto tight = run("model verify " + kGolden + "mmdit_ref_d2_qknorm_16x16.safetensors --tolerance 1e-12");
+  EXPECT_EQ(tight.status, 1) << tight.out;
+}
+
+TEST(CliModel, VerifyOfAMissingFileNamesIt) {
+  auto r = run("model verify /nonexistent/x.safetensors");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("/nonexistent/x.safetensors"), std::string::npos) << r.out;
+}
+
+TEST(CliUsage, UnknownCommandOrFlagExitsTwo) {
+  EXPECT_EQ(run("frobnicate").status, 2);
+  EXPECT_EQ(run("model info --frobnicate").status, 2);
+  EXPECT_EQ(run("").status, 2);
+  EXPECT_EQ(run("--help").status, 0);
+  EXPECT_EQ(run("train --help").status, 0);
+}
+
+TEST(CliUsage, BadConfigValueExitsOneNamingTheField) {
+  auto r = run("model info --set model.depth=zero");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("model.depth"), std::string::npos) << r.out;
+  auto dir = temp_dir("badjson");
+  {
+    std::FILE* f = std::fopen((dir + "/c.json").c_str(), "w");
+    std::fputs("{\"model\": {\"depth\": 2,}}", f);
+    std::fclose(f);
+  }
+  r = run("model info --config " + dir + "/c.json");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("c.json"), std::string::npos) << r.out;
+  fs::remove_all(dir);
+}
+
+TEST(CliTrainSample, TinyRunThenSampleWritesAGrid) {
+  auto dir = temp_dir("train");
+  auto r = run("train --db " + dir + "/db.sqlite --out " + dir + "/run --set model.depth=1 --set model.width=64 "
+               "--set model.heads=1 --set model.context_dim=32 --set model.pooled_dim=32 --set text.layers=0 "
+               "--set train.steps=4 --set train.batch_size=8 --set eval.every=4 --set eval.val_size=16 "
+               "--set eval.samples_per_class=1 --set eval.sample_steps=2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_TRUE(fs::exists(dir + "/run/samples.png"));
+  EXPECT_TRUE(fs::exists(dir + "/run/checkpoint.safetensors"));
+  // Same config again: found done, nothing retrained.
+  auto again = run("train --db " + dir + "/db.sqlite --out " + dir + "/run --set model.depth=1 --set model.width=64 "
+                   "--set model.heads=1 --set model.context_dim=32 --set model.pooled_dim=32 --set text.layers=0 "
+                   "--set train.steps=4 --set train.batch_size=8 --set eval.every=4 --set eval.val_size=16 "
+                   "--set eval.samples_per_class=1 --set eval.sample_steps=2");
+  EXPECT_EQ(again.status, 0) << again.out;
+  EXPECT_NE(again.out.find("already done"), std::string::npos) << again.out;
+
+  auto s = run("sample --checkpoint " + dir + "/run/checkpoint.safetensors --prompt 'a photo of a bag' "
+               "--prompt 'a photo of a sneaker' --n 3 --steps 2 --cfg 2 --out " + dir + "/grid.png");
+  ASSERT_EQ(s.status, 0) << s.out;
+  ASSERT_TRUE(fs::exists(dir + "/grid.png"));
+  // 2 CFG passes x 2 steps.
+  EXPECT_NE(s.out.find("(4 network evaluations)"), std::string::npos) << s.out;
+  auto bad = run("sample --checkpoint " + dir + "/run/checkpoint.safetensors --prompt x --steps 0");
+  EXPECT_EQ(bad.status, 2) << bad.out;
+  fs::remove_all(dir);
+}
