@@ -16,6 +16,14 @@ torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
   return (y * weight).to(x.scalar_type());
 }
 
+torch::Tensor linear_rows(const torch::nn::Linear& lin, const torch::Tensor& x) {
+  auto sizes = x.sizes().vec();
+  auto rows = x.reshape({-1, sizes.back()});
+  auto y = lin->bias.defined() ? torch::addmm(lin->bias, rows, lin->weight.t()) : torch::mm(rows, lin->weight.t());
+  sizes.back() = y.size(1);
+  return y.view(sizes);
+}
+
 torch::Tensor modulate(const torch::Tensor& x, const torch::Tensor& shift, const torch::Tensor& scale) {
   return torch::addcmul(shift.unsqueeze(1), x, 1 + scale.unsqueeze(1));
 }
@@ -31,7 +39,8 @@ SelfAttentionImpl::SelfAttentionImpl(int64_t hidden, int64_t heads_, bool qk_nor
 
 std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> SelfAttentionImpl::pre_attention(const torch::Tensor& x) {
   const int64_t B = x.size(0), L = x.size(1), H = x.size(2);
-  auto parts = qkv->forward(x).view({B, L, 3, heads, H / heads}).unbind(2);
+  // One copy into [3, B, heads, L, head_dim]: q, k and v come out contiguous per head.
+  auto parts = linear_rows(qkv, x).view({B, L, 3, heads, H / heads}).permute({2, 0, 3, 1, 4}).contiguous().unbind(0);
   auto q = parts[0], k = parts[1], v = parts[2];
   if (ln_q) {
     q = ln_q->forward(q);
@@ -46,7 +55,7 @@ MlpImpl::MlpImpl(int64_t hidden, int64_t mlp_hidden) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  return fc2->forward(torch::gelu(fc1->forward(x), "tanh"));
+  return linear_rows(fc2, torch::gelu(linear_rows(fc1, x), "tanh"));
 }
 
 DismantledBlockImpl::DismantledBlockImpl(int64_t hidden, int64_t heads, int64_t mlp_ratio, bool qk_norm, bool pre_only_)
@@ -59,7 +68,7 @@ DismantledBlockImpl::DismantledBlockImpl(int64_t hidden, int64_t heads, int64_t 
 
 DismantledBlockImpl::Pre DismantledBlockImpl::pre_attention(const torch::Tensor& x, const torch::Tensor& c) {
   const int64_t H = x.size(2);
-  auto mods = adaLN_modulation->forward(c).chunk(pre_only ? 2 : 6, 1);
+  auto mods = adaLN_modulation->forward(c).chunk(pre_only ? 2 : 6, 1);  // [B, 6H]: 2-D, fused addmm
   auto h = modulate(torch::layer_norm(x, {H}, {}, {}, 1e-6), mods[0], mods[1]);
   Pre pre;
   std::tie(pre.q, pre.k, pre.v) = attn->pre_attention(h);
@@ -74,19 +83,19 @@ DismantledBlockImpl::Pre DismantledBlockImpl::pre_attention(const torch::Tensor&
 
 torch::Tensor DismantledBlockImpl::post_attention(const torch::Tensor& a, const torch::Tensor& x, const Pre& pre) {
   const int64_t H = x.size(2);
-  auto out = x + pre.gate_msa.unsqueeze(1) * attn->proj->forward(a);
+  auto out = torch::addcmul(x, pre.gate_msa.unsqueeze(1), linear_rows(attn->proj, a));
   auto h = modulate(torch::layer_norm(out, {H}, {}, {}, 1e-6), pre.shift_mlp, pre.scale_mlp);
-  return out + pre.gate_mlp.unsqueeze(1) * mlp->forward(h);
+  return torch::addcmul(out, pre.gate_mlp.unsqueeze(1), mlp->forward(h));
 }
 
 torch::Tensor joint_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
-  const int64_t B = q.size(0), L = q.size(1), heads = q.size(2), hd = q.size(3);
-  auto qh = q.transpose(1, 2);  // [B, heads, L, hd]
-  auto kh = k.transpose(1, 2);
-  auto vh = v.transpose(1, 2);
-  auto scores = torch::matmul(qh, kh.transpose(-2, -1)).mul_(1.0 / std::sqrt(static_cast<double>(hd)));
-  auto o = torch::matmul(torch::softmax(scores, -1), vh);
-  return o.transpose(1, 2).reshape({B, L, heads * hd});
+  const int64_t B = q.size(0), heads = q.size(1), L = q.size(2), hd = q.size(3);
+  auto qf = q.reshape({B * heads, L, hd});
+  auto kf = k.reshape({B * heads, L, hd});
+  auto vf = v.reshape({B * heads, L, hd});
+  auto scores = torch::bmm(qf, kf.transpose(1, 2)).mul_(1.0 / std::sqrt(static_cast<double>(hd)));
+  auto o = torch::bmm(torch::softmax(scores, -1), vf);
+  return o.view({B, heads, L, hd}).transpose(1, 2).reshape({B, L, heads * hd});
 }
 
 JointBlockImpl::JointBlockImpl(int64_t hidden, int64_t heads, int64_t mlp_ratio, bool qk_norm, bool last) {
@@ -100,7 +109,7 @@ std::pair<torch::Tensor, torch::Tensor> JointBlockImpl::forward(const torch::Ten
   auto pc = context_block->pre_attention(context, c);
   auto px = x_block->pre_attention(x, c);
   // Joint sequence, context first (SPEC §9.4, P5).
-  auto o = joint_attention(torch::cat({pc.q, px.q}, 1), torch::cat({pc.k, px.k}, 1), torch::cat({pc.v, px.v}, 1));
+  auto o = joint_attention(torch::cat({pc.q, px.q}, 2), torch::cat({pc.k, px.k}, 2), torch::cat({pc.v, px.v}, 2));
   auto o_ctx = o.narrow(1, 0, M);
   auto o_img = o.narrow(1, M, o.size(1) - M);
   torch::Tensor ctx_out;

@@ -18,12 +18,16 @@ struct RMSNormImpl : torch::nn::Module {
 };
 TORCH_MODULE(RMSNorm);
 
+// A Linear over the last dimension of a [..., in] tensor, through one fused addmm on the
+// flattened rows (a 3-D input would otherwise take matmul's unfused path: mm, then a bias add).
+torch::Tensor linear_rows(const torch::nn::Linear& lin, const torch::Tensor& x);
+
 // u·(1 + scale) + shift, with (B, H) vectors broadcast over tokens.
 torch::Tensor modulate(const torch::Tensor& x, const torch::Tensor& shift, const torch::Tensor& scale);
 
 struct SelfAttentionImpl : torch::nn::Module {
   SelfAttentionImpl(int64_t hidden, int64_t heads, bool qk_norm, bool pre_only);
-  // [B, L, H] -> q, k, v each [B, L, heads, head_dim], QK-normalised.
+  // [B, L, H] -> q, k, v each [B, heads, L, head_dim] (contiguous), QK-normalised.
   std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> pre_attention(const torch::Tensor& x);
   torch::nn::Linear qkv{nullptr}, proj{nullptr};
   RMSNorm ln_q{nullptr}, ln_k{nullptr};
@@ -43,7 +47,7 @@ struct DismantledBlockImpl : torch::nn::Module {
   DismantledBlockImpl(int64_t hidden, int64_t heads, int64_t mlp_ratio, bool qk_norm, bool pre_only);
 
   struct Pre {
-    torch::Tensor q, k, v;                    // [B, L, heads, head_dim]
+    torch::Tensor q, k, v;                    // [B, heads, L, head_dim]
     torch::Tensor gate_msa, shift_mlp, scale_mlp, gate_mlp;  // undefined when pre_only
   };
   Pre pre_attention(const torch::Tensor& x, const torch::Tensor& c);
@@ -57,7 +61,7 @@ struct DismantledBlockImpl : torch::nn::Module {
 };
 TORCH_MODULE(DismantledBlock);
 
-// softmax(Q·Kᵀ/√head_dim)·V per head; q, k, v [B, L, heads, head_dim] -> [B, L, heads·head_dim].
+// softmax(Q·Kᵀ/√head_dim)·V per head; q, k, v [B, heads, L, head_dim] -> [B, L, heads·head_dim].
 torch::Tensor joint_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
 
 struct JointBlockImpl : torch::nn::Module {

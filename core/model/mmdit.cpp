@@ -12,7 +12,7 @@ FinalLayerImpl::FinalLayerImpl(int64_t hidden, int64_t patch, int64_t out_channe
 torch::Tensor FinalLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& c) {
   auto mods = adaLN_modulation->forward(c).chunk(2, 1);  // (shift, scale): P6
   const int64_t H = x.size(2);
-  return linear->forward(modulate(torch::layer_norm(x, {H}, {}, {}, 1e-6), mods[0], mods[1]));
+  return linear_rows(linear, modulate(torch::layer_norm(x, {H}, {}, {}, 1e-6), mods[0], mods[1]));
 }
 
 MMDiTImpl::MMDiTImpl(const MMDiTConfig& c) : config_(c) {
@@ -87,7 +87,7 @@ torch::Tensor MMDiTImpl::forward(const torch::Tensor& x, const torch::Tensor& c_
   auto img = x_embedder->forward(x) + pos.unsqueeze(0);
   auto c = t_embedder->forward(timestep_frequencies(c_t, config_.frequency_dim));
   if (y_embedder) c = c + y_embedder->forward(pooled);
-  auto ctx = context_embedder->forward(context);
+  auto ctx = linear_rows(context_embedder, context);
   for (auto& blk : *joint_blocks) std::tie(ctx, img) = blk->as<JointBlockImpl>()->forward(ctx, img, c);
   return unpatchify(final_layer->forward(img, c), h, w);
 }

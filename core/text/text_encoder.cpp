@@ -17,9 +17,9 @@ TextLayerImpl::TextLayerImpl(int64_t width, int64_t heads_) : heads(heads_) {
 
 torch::Tensor TextLayerImpl::forward(const torch::Tensor& x) {
   const int64_t B = x.size(0), L = x.size(1), W = x.size(2);
-  auto parts = qkv->forward(ln1->forward(x)).view({B, L, 3, heads, W / heads}).unbind(2);
-  auto h = x + proj->forward(joint_attention(parts[0], parts[1], parts[2]));
-  return h + fc2->forward(torch::gelu(fc1->forward(ln2->forward(h)), "tanh"));
+  auto parts = linear_rows(qkv, ln1->forward(x)).view({B, L, 3, heads, W / heads}).permute({2, 0, 3, 1, 4}).unbind(0);
+  auto h = x + linear_rows(proj, joint_attention(parts[0], parts[1], parts[2]));
+  return h + linear_rows(fc2, torch::gelu(linear_rows(fc1, ln2->forward(h)), "tanh"));
 }
 
 TextEncoderImpl::TextEncoderImpl(const TextEncoderConfig& c) : config(c) {
