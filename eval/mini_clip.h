@@ -46,7 +46,7 @@ struct MiniClipConfig {
   // Fields absent from j keep their defaults; `where` names the source in errors.
   static MiniClipConfig from_json(const nlohmann::json& j, const std::string& where);
   static MiniClipConfig conditioner();
-  static MiniClipConfig evaluator();  // seed 2, a deeper and wider image tower, 2 text layers
+  static MiniClipConfig evaluator();  // seed 2, two narrower convs per stage, 2 text layers
 };
 
 struct MiniClipImpl : torch::nn::Module {

@@ -1,0 +1,54 @@
+// Feature extraction throughput (images/s) of the evaluator networks at their default
+// architectures: the mini-CLIP image tower of the evaluator (CLIP-FID, CLIP score), the
+// conditioner's text tower (prompts/s) and the classifier's penultimate features. Weights are
+// random: the cost does not depend on their values.
+#include <benchmark/benchmark.h>
+
+#include "core/text/tokenizer.h"
+#include "eval/classifier.h"
+#include "eval/mini_clip.h"
+
+namespace {
+
+using rflab::eval::MiniClip;
+using rflab::eval::MiniClipConfig;
+
+rflab::core::Tokenizer bench_tokenizer(int64_t max_tokens) {
+  return rflab::core::Tokenizer::from_corpus({"a photo of a", "bag", "running shoe", "ankle boot"}, max_tokens);
+}
+
+void BM_MiniClipImageFeatures(benchmark::State& state) {
+  const auto config = state.range(1) ? MiniClipConfig::evaluator() : MiniClipConfig::conditioner();
+  MiniClip m(config, bench_tokenizer(config.max_tokens));
+  m->eval();
+  torch::NoGradGuard g;
+  const auto images = torch::rand({state.range(0), 1, 32, 32}) * 2 - 1;
+  for (auto _ : state) benchmark::DoNotOptimize(m->encode_image(images));
+  state.SetItemsProcessed(state.iterations() * state.range(0));  // images per second
+  state.SetLabel(config.role);
+}
+BENCHMARK(BM_MiniClipImageFeatures)->Args({256, 1})->Args({256, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_MiniClipTextConditioning(benchmark::State& state) {
+  const auto config = MiniClipConfig::conditioner();
+  MiniClip m(config, bench_tokenizer(config.max_tokens));
+  m->eval();
+  torch::NoGradGuard g;
+  const std::vector<std::string> prompts(state.range(0), "a photo of a running shoe");
+  for (auto _ : state) benchmark::DoNotOptimize(m->encode_text(prompts).context);
+  state.SetItemsProcessed(state.iterations() * state.range(0));  // prompts per second
+}
+BENCHMARK(BM_MiniClipTextConditioning)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_ClassifierFeatures(benchmark::State& state) {
+  rflab::eval::Classifier m{rflab::eval::ClassifierConfig{}};
+  m->eval();
+  const auto images = torch::rand({state.range(0), 1, 32, 32}) * 2 - 1;
+  for (auto _ : state) benchmark::DoNotOptimize(rflab::eval::classifier_features(m, images, state.range(0)));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_ClassifierFeatures)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
