@@ -14,6 +14,7 @@
 #include "experiments/progress.h"
 #include "experiments/run_training.h"
 #include "experiments/slurm_script.h"
+#include "experiments/sweep_lock.h"
 #include "experiments/sweep_plan.h"
 #include "experiments/sweep_runner.h"
 #include "results/error.h"
@@ -135,14 +136,20 @@ int run_one_cmd(Args& args) {
       }
     if (!chosen) throw_input_error(s.file, "--hash", "a prefix of one run's config hash", *hash);
   }
+  RunOptions o;
+  o.db_path = s.db;
+  o.out_dir = run_out_dir(s.out_root, chosen->config_hash);
+  auto lock = RunLock::try_acquire(o.out_dir);
+  if (!lock) {
+    std::cerr << fmt::format("rflab sweep run-one: run #{} ({}) is being trained by another process (lock {}/run.lock)\n",
+                             chosen->index, chosen->config_hash.substr(0, kHashPrefix), o.out_dir);
+    return kExitRunBusy;
+  }
   {
     results::Store store(s.db);
     register_sweep_runs(store, s.sweep, {chosen}, parent_provenance(0));
   }
   install_stop_handlers();
-  RunOptions o;
-  o.db_path = s.db;
-  o.out_dir = run_out_dir(s.out_root, chosen->config_hash);
   std::cout << fmt::format("sweep {} run #{} {}: {}\n", s.sweep.name, chosen->index,
                            chosen->config_hash.substr(0, kHashPrefix), chosen->label());
   return run_training(chosen->config, o).exit_code;
@@ -163,7 +170,11 @@ int status_cmd(Args& args) {
   std::vector<int64_t> steps_done(plan.runs.size(), 0);
   for (size_t i = 0; i < plan.runs.size(); ++i) {
     const auto& r = plan.runs[i];
-    counts[r.row ? to_string(r.row->status) : "pending"]++;
+    // A stored "running" whose process is gone (killed, node lost) counts as pending.
+    std::string st = r.row ? to_string(r.row->status) : "pending";
+    if (st == "running" && !run_is_locked(r.out_dir)) st = "pending";
+    if (st != "running" && run_is_locked(r.out_dir)) st = "running";
+    counts[st]++;
     if (!r.row || !store) continue;
     steps_done[i] = r.row->status == results::RunStatus::done
                         ? r.spec.config.at("train").at("steps").get<int64_t>()

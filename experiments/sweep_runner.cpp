@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "experiments/progress.h"
+#include "experiments/sweep_lock.h"
 
 namespace rflab::experiments {
 
@@ -224,7 +225,10 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
     const auto row = store.run(w.run_id);
     const std::string tag = fmt::format("#{} {}", w.run->spec.index, w.run->spec.config_hash.substr(0, kHashPrefix));
     finished_steps += static_cast<double>(last_logged_step(store, w.run_id));
-    if (row.status == RunStatus::done) {
+    if (WIFEXITED(status) && WEXITSTATUS(status) == kExitRunBusy) {
+      ++result.skipped;
+      progress.log("busy   " + tag + ": another process is training it; left to that process");
+    } else if (row.status == RunStatus::done) {
       ++result.done;
       progress.log("done   " + tag);
     } else if (row.status == RunStatus::diverged) {

@@ -25,6 +25,7 @@ struct PoolOptions {
 };
 
 struct PoolResult {
+  // skipped: not run (diverged, failed with skip_failed, or trained by another process now).
   size_t done = 0, failed = 0, diverged = 0, interrupted = 0, already_done = 0, skipped = 0;
   bool stopped = false;  // a signal ended the pool early
   // 0 when every run is done, 130 when stopped by a signal, 1 when a run failed or diverged.
