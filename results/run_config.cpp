@@ -114,7 +114,7 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 // The schema key closest to a misspelt one (at most 3 edits, or the same leaf under another
 // group), for the "did you mean" hint.
-std::string nearest_key(const std::string& key) {
+std::string nearest_key_impl(const std::string& key) {
   auto leaf = [](const std::string& k) { return k.substr(k.rfind('.') == std::string::npos ? 0 : k.rfind('.') + 1); };
   std::string best;
   size_t best_d = 4;
@@ -213,6 +213,14 @@ const std::vector<ConfigKey>& config_schema() {
   return schema;
 }
 
+std::vector<std::pair<std::string, json>> flatten_config(const json& config) {
+  std::vector<std::pair<std::string, json>> out;
+  flatten(config, "", out);
+  return out;
+}
+
+std::string nearest_config_key(const std::string& key) { return nearest_key_impl(key); }
+
 json complete_config(const json& partial, const std::string& source) {
   if (!partial.is_object()) throw_input_error(source, "(top level)", "a JSON object", partial.type_name());
   std::vector<std::pair<std::string, json>> given;
@@ -222,7 +230,7 @@ json complete_config(const json& partial, const std::string& source) {
   for (const auto& [key, value] : given) {
     const ConfigKey* k = find_key(key);
     if (!k) {
-      std::string near = nearest_key(key);
+      std::string near = nearest_config_key(key);
       throw UserError(input_error_message(source, key, "a known config key", "an unknown key") +
                       (near.empty() ? "" : " (did you mean " + near + "?)"));
     }
@@ -242,7 +250,7 @@ void apply_set(json& config, const std::string& assignment) {
   std::string text = assignment.substr(eq + 1);
   const ConfigKey* k = find_key(key);
   if (!k) {
-    std::string near = nearest_key(key);
+    std::string near = nearest_config_key(key);
     throw UserError(input_error_message("--set", key, "a known config key", "an unknown key") +
                     (near.empty() ? "" : " (did you mean " + near + "?)"));
   }

@@ -30,6 +30,12 @@ nlohmann::json complete_config(const nlohmann::json& partial, const std::string&
 // Applies `key=value` (a --set flag); the value is parsed by the key's type.
 void apply_set(nlohmann::json& config, const std::string& assignment);
 
+// The dotted leaf keys of a (possibly nested) config object, with their values.
+std::vector<std::pair<std::string, nlohmann::json>> flatten_config(const nlohmann::json& config);
+
+// The schema key a misspelt key most likely meant (for "did you mean"), or "".
+std::string nearest_config_key(const std::string& key);
+
 // Reads a dotted key from a nested config.
 const nlohmann::json& config_at(const nlohmann::json& config, const std::string& dotted_key);
 

@@ -43,47 +43,6 @@ bool is_schema_key(const std::string& key) {
   return false;
 }
 
-// Collects dotted leaf keys of a (possibly nested) config object.
-void flatten(const json& j, const std::string& prefix, std::vector<std::pair<std::string, json>>& out) {
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
-    if (it->is_object())
-      flatten(*it, key, out);
-    else
-      out.emplace_back(key, *it);
-  }
-}
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// The schema key a typo most likely meant: within two edits, or with the same last component.
-std::string nearest_schema_key(const std::string& key) {
-  std::string best;
-  size_t best_d = 3;
-  for (const auto& k : results::config_schema()) {
-    const size_t d = edit_distance(key, k.key);
-    if (d < best_d) best_d = d, best = k.key;
-  }
-  if (!best.empty()) return best;
-  const std::string leaf = key.substr(key.rfind('.') + 1);
-  for (const auto& k : results::config_schema())
-    if (k.key.substr(k.key.rfind('.') + 1) == leaf) return k.key;
-  return "";
-}
-
 class Parser {
  public:
   explicit Parser(std::string file) : file_(std::move(file)) {}
@@ -94,7 +53,7 @@ class Parser {
   }
 
   [[noreturn]] void unknown_key(const std::string& path, const std::string& key) const {
-    const std::string near = nearest_schema_key(key);
+    const std::string near = results::nearest_config_key(key);
     throw UserError(input_error_message(file_, path, "a known config key", "'" + key + "'") +
                     (near.empty() ? "" : " (did you mean " + near + "?)"));
   }
@@ -143,8 +102,7 @@ class Parser {
   json base(const json& b) const {
     if (b.is_null()) return json::object();
     if (!b.is_object()) fail("base", "an object of config keys", describe(b));
-    std::vector<std::pair<std::string, json>> given;
-    flatten(b, "", given);
+    const auto given = results::flatten_config(b);
     json flat = json::object();
     for (const auto& [key, v] : given) {
       if (flat.contains(key)) fail("base." + key, "the key once", "it twice");
