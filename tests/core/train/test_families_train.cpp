@@ -6,6 +6,7 @@
 #include "core/formulation/formulation.h"
 #include "core/model/mmdit.h"
 #include "core/train/seeds.h"
+#include "tests/core/train/tiny_model.h"
 
 using namespace rflab::core;
 
@@ -14,16 +15,7 @@ class FamilyTraining : public ::testing::TestWithParam<const char*> {};
 TEST_P(FamilyTraining, LossFallsOnAFixedBatch) {
   torch::manual_seed(1);
   auto f = Formulation::parse(GetParam());
-  MMDiTConfig c;
-  c.depth = 1;
-  c.hidden = 64;
-  c.heads = 1;
-  c.patch_size = 4;
-  c.in_channels = c.out_channels = 1;
-  c.context_dim = 16;
-  c.pooled_dim = 16;
-  c.pos_embed_max_size = 4;
-  MMDiT m(c);
+  MMDiT m(tiny_mmdit_config());
   auto x0 = torch::rand({8, 1, 16, 16}) * 2 - 1;
   auto eps = torch::randn({8, 1, 16, 16});
   auto levels = f.sample_levels(8, make_cpu_generator(7, Stream::levels, 0));

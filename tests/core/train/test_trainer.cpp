@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/train/trainer.h"
+#include "tests/core/train/tiny_model.h"
 #include "results/error.h"
 #include "results/run_config.h"
 
@@ -53,16 +54,7 @@ void expect_identical(torch::nn::Module& a, torch::nn::Module& b, const std::str
 
 TEST(Trainer, TinyModelOverfitsOneBatch) {
   torch::manual_seed(0);
-  MMDiTConfig c;
-  c.depth = 1;
-  c.hidden = 64;
-  c.heads = 1;
-  c.patch_size = 4;
-  c.in_channels = c.out_channels = 1;
-  c.context_dim = 16;
-  c.pooled_dim = 16;
-  c.pos_embed_max_size = 4;
-  MMDiT m(c);
+  MMDiT m(tiny_mmdit_config());
   auto x0 = torch::rand({4, 1, 16, 16}) * 2 - 1;
   auto eps = torch::randn({4, 1, 16, 16});
   auto t = torch::rand({4});
