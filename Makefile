@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: setup configure build demo test test-long test-slurm bench clean
+.PHONY: setup configure build demo study test test-long test-slurm bench clean
 
 setup:
 	bash scripts/setup
@@ -19,6 +19,11 @@ build: configure
 demo: configure
 	cmake --build $(BUILD) -j $(JOBS) --target rflab
 	$(BUILD)/rflab train --config configs/demo.json --db results/rflab.db --out runs/demo
+
+# The quick objective study: seven formulations of sweeps/objectives-quick.json, resumable.
+study: configure
+	cmake --build $(BUILD) -j $(JOBS) --target rflab
+	$(BUILD)/rflab sweep run sweeps/objectives-quick.json --db results/rflab.db
 
 # The default test run (CTest label `unit`); longer suites have their own targets.
 test: build
