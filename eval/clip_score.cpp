@@ -1,5 +1,6 @@
 #include "eval/clip_score.h"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace rflab::eval {

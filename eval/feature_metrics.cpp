@@ -1,6 +1,7 @@
 #include "eval/feature_metrics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <random>
 

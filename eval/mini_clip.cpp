@@ -186,9 +186,10 @@ TrainedMiniClip train_mini_clip(const MiniClipConfig& config, const EvalDataset&
     auto idx = torch::randint(n, {config.batch_size}, core::make_cpu_generator(config.seed, core::Stream::data_order, s),
                               torch::kInt64);
     std::mt19937_64 rng(core::mix_seed(config.seed, core::Stream::captions, s));
-    auto labels = data.train.labels.index_select(0, idx);
+    const auto labels = data.train.labels.index_select(0, idx).contiguous();
+    const auto label = labels.accessor<int64_t, 1>();
     std::vector<std::string> captions;
-    for (int64_t i = 0; i < config.batch_size; ++i) captions.push_back(data.caption(labels[i].item<int64_t>(), rng));
+    for (int64_t i = 0; i < config.batch_size; ++i) captions.push_back(data.caption(label[i], rng));
     auto images = data.train.images.index_select(0, idx);
     auto loss = clip_loss(model->logits(model->encode_image(images), model->text_embedding(captions)));
     opt.zero_grad();

@@ -1,5 +1,6 @@
 #include "eval/model_cache.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/io/safetensors.h"
