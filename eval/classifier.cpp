@@ -179,18 +179,10 @@ TrainedClassifier load_classifier(const std::string& path) {
 
 TrainedClassifier load_or_train_classifier(const ClassifierConfig& config, const EvalDataset& data,
                                            const std::string& cache_dir, const ClassifierProgressFn& progress) {
-  const std::string key = classifier_cache_key(config, data);
-  const std::string path = cache_path(cache_dir, kKind, key);
-  if (std::filesystem::exists(path)) {
-    TrainedClassifier cached = load_classifier(path);
-    if (cached.key != key)
-      throw_input_error(path, "__metadata__.cache_key", key, cached.key + " (file renamed or copied over; delete it)");
-    return cached;
-  }
-  TrainedClassifier trained = train_classifier(config, data, progress);
-  save_classifier(trained, path, data.identity);
-  trained.path = path;
-  return trained;
+  return load_or_train<TrainedClassifier>(
+      cache_dir, kKind, classifier_cache_key(config, data), load_classifier,
+      [&] { return train_classifier(config, data, progress); },
+      [&](const TrainedClassifier& t, const std::string& path) { save_classifier(t, path, data.identity); });
 }
 
 }  // namespace rflab::eval

@@ -243,18 +243,10 @@ TrainedMiniClip load_mini_clip(const std::string& path) {
 
 TrainedMiniClip load_or_train_mini_clip(const MiniClipConfig& config, const EvalDataset& data,
                                         const std::string& cache_dir, const ProgressFn& progress) {
-  const std::string key = mini_clip_cache_key(config, data);
-  const std::string path = cache_path(cache_dir, kKind, key);
-  if (std::filesystem::exists(path)) {
-    TrainedMiniClip cached = load_mini_clip(path);
-    if (cached.key != key)
-      throw_input_error(path, "__metadata__.cache_key", key, cached.key + " (file renamed or copied over; delete it)");
-    return cached;
-  }
-  TrainedMiniClip trained = train_mini_clip(config, data, progress);
-  save_mini_clip(trained, path, data.identity);
-  trained.path = path;
-  return trained;
+  return load_or_train<TrainedMiniClip>(
+      cache_dir, kKind, mini_clip_cache_key(config, data), load_mini_clip,
+      [&] { return train_mini_clip(config, data, progress); },
+      [&](const TrainedMiniClip& t, const std::string& path) { save_mini_clip(t, path, data.identity); });
 }
 
 }  // namespace rflab::eval

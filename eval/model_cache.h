@@ -6,10 +6,13 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "results/error.h"
 
 namespace rflab::eval {
 
@@ -43,5 +46,24 @@ void load_module_tensors(torch::nn::Module& m, const std::map<std::string, torch
 // Every readable `kind` network in dir, by path; unreadable files are reported in `errors`.
 std::vector<StoredNetwork> list_networks(const std::string& dir, const std::string& kind,
                                          std::vector<std::string>* errors = nullptr);
+
+// The network cached under `key` in `dir`, or one trained by `train()` and saved there by
+// `save(trained, path)`. `load(path)` must fill the result's `key`; a file whose stored key is
+// not `key` (renamed or copied over) is refused.
+template <class Trained, class Load, class Train, class Save>
+Trained load_or_train(const std::string& dir, const std::string& kind, const std::string& key, Load load, Train train,
+                      Save save) {
+  const std::string path = cache_path(dir, kind, key);
+  if (std::filesystem::exists(path)) {
+    Trained cached = load(path);
+    if (cached.key != key)
+      throw_input_error(path, "__metadata__.cache_key", key, cached.key + " (file renamed or copied over; delete it)");
+    return cached;
+  }
+  Trained trained = train();
+  save(trained, path);
+  trained.path = path;
+  return trained;
+}
 
 }  // namespace rflab::eval
