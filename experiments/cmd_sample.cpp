@@ -45,7 +45,11 @@ int sample(Args& args) {
   const uint64_t seed = static_cast<uint64_t>(args.get_int("seed", 0));
   std::string out = args.get_or("out", "samples.png");
   std::string weights = args.get_or("weights", "ema");
+  std::string device = args.get_or("device", "cpu");
   args.finish();
+  if (device != "cpu" && device != "cuda") throw UsageError("--device: expected cpu or cuda, got '" + device + "'");
+  if (device == "cuda" && !torch::cuda::is_available())
+    throw UserError("--device: expected a CUDA device to be available, got none (this libtorch build or machine has no CUDA)");
   if (weights != "ema" && weights != "raw") throw UsageError("--weights: expected ema or raw, got '" + weights + "'");
   if (n < 1) throw UsageError("--n: expected a positive integer");
 
@@ -54,6 +58,7 @@ int sample(Args& args) {
   core::TextToImage sys(ck.meta.config, tok);
   core::load_weights(sys, ck, weights == "ema" ? "ema.model." : "model.", *checkpoint);
   sys.mmdit->eval();
+  if (device == "cuda") sys.to(torch::kCUDA);
   std::vector<std::string> all;
   for (const auto& p : prompts)
     for (int64_t i = 0; i < n; ++i) all.push_back(p);
@@ -68,7 +73,7 @@ int sample(Args& args) {
 RFLAB_COMMAND(Command{"sample", "write a PNG grid of samples from a checkpoint",
                       "usage: rflab sample --checkpoint PATH --prompt TEXT [--prompt TEXT ...] [--n N]\n"
                       "                    [--steps N] [--cfg W] [--seed S] [--solver euler|heun]\n"
-                      "                    [--grid native|shared] [--weights ema|raw] [--out FILE.png]\n\n"
+                      "                    [--grid native|shared] [--weights ema|raw] [--device cpu|cuda] [--out FILE.png]\n\n"
                       "One row per prompt, N samples each (default 8). Sample i of the grid uses noise seeded\n"
                       "by (seed, i) (SPEC D9). Defaults: 50 Euler steps, CFG 2.5, EMA weights, samples.png.",
                       sample});

@@ -4,6 +4,7 @@
 #include "experiments/command.h"
 #include "experiments/config_input.h"
 #include "experiments/run_training.h"
+#include "results/run_config.h"
 
 namespace rflab::experiments {
 namespace {
@@ -11,6 +12,7 @@ namespace {
 int train(Args& args) {
   RunOptions o;
   auto config = config_from_args(args);
+  if (auto device = args.get("device")) results::apply_set(config, "train.device=" + *device);
   o.db_path = args.get_or("db", o.db_path);
   o.out_dir = args.get_or("out", "");
   o.write_samples = !args.has_switch("no-samples");
@@ -21,11 +23,13 @@ int train(Args& args) {
 
 RFLAB_COMMAND(Command{
     "train", "train one run (resumes it when its checkpoint exists)",
-    "usage: rflab train [--config FILE.json] [--set key=value ...] [--db PATH] [--out DIR] [--no-samples]\n\n"
+    "usage: rflab train [--config FILE.json] [--set key=value ...] [--device cpu|cuda] [--db PATH]\n"
+    "                   [--out DIR] [--no-samples]\n\n"
     "Trains one run. The config is the file's JSON with --set overrides applied (dotted keys:\n"
     "model.depth, train.steps, formulation, ...; `rflab config keys` lists them). The run's\n"
     "identity is the SHA-256 of its canonical config: running the same config again resumes it\n"
     "from its last checkpoint, or reports it done.\n\n"
+    "  --device D    cpu or cuda (the same as --set train.device=D)\n"
     "  --db PATH     results database (default results/rflab.db)\n"
     "  --out DIR     checkpoints and samples (default runs/<hash prefix>)\n"
     "  --no-samples  skip the end-of-run sample grid",

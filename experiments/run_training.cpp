@@ -78,8 +78,7 @@ RunOutcome run_training(const nlohmann::json& config, const RunOptions& o) {
     return out;
   }
   if (config.at("train").at("device").get<std::string>() == "cuda" && !torch::cuda::is_available())
-    throw UserError("train.device: expected a CUDA device to be available, got none (this libtorch: " +
-                    std::string(torch::cuda::is_available() ? "CUDA" : "CPU only") + ")");
+    throw UserError("train.device: expected a CUDA device to be available, got none (no GPU, or a CPU-only libtorch)");
 
   StoreSink sink(store, out.run_id, o.quiet);
   core::Trainer trainer(config, out.out_dir, sink);
