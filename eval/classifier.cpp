@@ -107,42 +107,26 @@ ClassifierReport ClassifierReport::from_json(const nlohmann::json& j, const std:
 TrainedClassifier train_classifier(const ClassifierConfig& config, const EvalDataset& data,
                                    const ClassifierProgressFn& progress) {
   const auto start = std::chrono::steady_clock::now();
-  if (config.in_channels != data.channels())
-    throw_input_error("classifier config", "in_channels", std::to_string(data.channels()) + " (the dataset's)",
-                      std::to_string(config.in_channels));
-  if (config.classes != data.classes())
-    throw_input_error("classifier config", "classes", std::to_string(data.classes()) + " (the dataset's)",
-                      std::to_string(config.classes));
-  if (config.image_size != data.image_size())
-    throw_input_error("classifier config", "image_size", std::to_string(data.image_size()) + " (the dataset's)",
-                      std::to_string(config.image_size));
+  require_dataset_value("classifier config", "in_channels", data.channels(), config.in_channels);
+  require_dataset_value("classifier config", "classes", data.classes(), config.classes);
+  require_dataset_value("classifier config", "image_size", data.image_size(), config.image_size);
   torch::manual_seed(core::mix_seed(config.seed, core::Stream::init, 0));
   TrainedClassifier out;
   out.model = Classifier(config);
   auto& model = out.model;
   model->train();
-  torch::optim::AdamW opt(model->parameters(),
-                          torch::optim::AdamWOptions(config.learning_rate).weight_decay(config.weight_decay));
-  const int64_t n = data.train.images.size(0);
-  LossTail tail(config.steps);
-  for (int64_t s = 0; s < config.steps; ++s) {
-    auto idx = torch::randint(n, {config.batch_size}, core::make_cpu_generator(config.seed, core::Stream::data_order, s),
-                              torch::kInt64);
-    auto loss = torch::nn::functional::cross_entropy(model->forward(data.train.images.index_select(0, idx)),
-                                                     data.train.labels.index_select(0, idx));
-    opt.zero_grad();
-    loss.backward();
-    set_learning_rate(opt, warmup_cosine(config.learning_rate, s, config.steps));
-    opt.step();
-    const double l = loss.item<double>();
-    tail.add(s, l);
-    if (progress) progress(s + 1, config.steps, l);
-  }
+  const AdamWPlan plan{config.learning_rate, config.weight_decay, config.steps, config.batch_size, config.seed};
+  out.report.final_loss = train_adamw(
+      model->parameters(), plan, data.train.images.size(0),
+      [&](int64_t, const torch::Tensor& idx) {
+        return torch::nn::functional::cross_entropy(model->forward(data.train.images.index_select(0, idx)),
+                                                    data.train.labels.index_select(0, idx));
+      },
+      progress);
   model->eval();
   const auto acc = class_accuracy(model, data.heldout.images, data.heldout.labels);
   out.report.heldout_accuracy = acc.accuracy;
   out.report.heldout_n = acc.n;
-  out.report.final_loss = tail.mean();
   out.report.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   out.key = classifier_cache_key(config, data);
   return out;

@@ -167,44 +167,30 @@ MiniClipReport MiniClipReport::from_json(const nlohmann::json& j, const std::str
 
 TrainedMiniClip train_mini_clip(const MiniClipConfig& config, const EvalDataset& data, const ProgressFn& progress) {
   const auto start = std::chrono::steady_clock::now();
-  if (config.in_channels != data.channels())
-    throw_input_error("mini-CLIP config", "in_channels", std::to_string(data.channels()) + " (the dataset's)",
-                      std::to_string(config.in_channels));
-  if (config.image_size != data.image_size())
-    throw_input_error("mini-CLIP config", "image_size", std::to_string(data.image_size()) + " (the dataset's)",
-                      std::to_string(config.image_size));
+  require_dataset_value("mini-CLIP config", "in_channels", data.channels(), config.in_channels);
+  require_dataset_value("mini-CLIP config", "image_size", data.image_size(), config.image_size);
   torch::manual_seed(core::mix_seed(config.seed, core::Stream::init, 0));
   TrainedMiniClip out;
   out.model = MiniClip(config, data.tokenizer(config.max_tokens));
   auto& model = out.model;
   model->train();
-  torch::optim::AdamW opt(model->parameters(),
-                          torch::optim::AdamWOptions(config.learning_rate).weight_decay(config.weight_decay));
-  const int64_t n = data.train.images.size(0);
-  LossTail tail(config.steps);
-  for (int64_t s = 0; s < config.steps; ++s) {
-    auto idx = torch::randint(n, {config.batch_size}, core::make_cpu_generator(config.seed, core::Stream::data_order, s),
-                              torch::kInt64);
-    std::mt19937_64 rng(core::mix_seed(config.seed, core::Stream::captions, s));
-    const auto labels = data.train.labels.index_select(0, idx).contiguous();
-    const auto label = labels.accessor<int64_t, 1>();
-    std::vector<std::string> captions;
-    for (int64_t i = 0; i < config.batch_size; ++i) captions.push_back(data.caption(label[i], rng));
-    auto images = data.train.images.index_select(0, idx);
-    auto loss = clip_loss(model->logits(model->encode_image(images), model->text_embedding(captions)));
-    opt.zero_grad();
-    loss.backward();
-    set_learning_rate(opt, warmup_cosine(config.learning_rate, s, config.steps));
-    opt.step();
-    const double l = loss.item<double>();
-    tail.add(s, l);
-    if (progress) progress(s + 1, config.steps, l);
-  }
+  const AdamWPlan plan{config.learning_rate, config.weight_decay, config.steps, config.batch_size, config.seed};
+  out.report.final_loss = train_adamw(
+      model->parameters(), plan, data.train.images.size(0),
+      [&](int64_t s, const torch::Tensor& idx) {
+        std::mt19937_64 rng(core::mix_seed(config.seed, core::Stream::captions, s));
+        const auto labels = data.train.labels.index_select(0, idx).contiguous();
+        const auto label = labels.accessor<int64_t, 1>();
+        std::vector<std::string> captions;
+        for (int64_t i = 0; i < config.batch_size; ++i) captions.push_back(data.caption(label[i], rng));
+        auto images = data.train.images.index_select(0, idx);
+        return clip_loss(model->logits(model->encode_image(images), model->text_embedding(captions)));
+      },
+      progress);
   model->eval();
   out.report.heldout_n = data.heldout.images.size(0);
   out.report.heldout_zero_shot_accuracy =
       zero_shot_accuracy(model, data.heldout.images, data.heldout.labels, data.class_prompts);
-  out.report.final_loss = tail.mean();
   out.report.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   out.key = mini_clip_cache_key(config, data);
   return out;
