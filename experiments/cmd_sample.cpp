@@ -54,10 +54,8 @@ int sample(Args& args) {
   if (n < 1) throw UsageError("--n: expected a positive integer");
 
   auto ck = core::read_checkpoint(*checkpoint);
-  auto tok = core::Tokenizer::from_vocabulary(ck.meta.vocabulary, ck.meta.config.at("text").at("max_tokens").get<int64_t>());
-  core::TextToImage sys(ck.meta.config, tok);
-  core::load_weights(sys, ck, weights == "ema" ? "ema.model." : "model.", *checkpoint);
-  sys.mmdit->eval();
+  auto system = core::load_text_to_image(ck, weights, *checkpoint);
+  auto& sys = *system;
   if (device == "cuda") sys.to(torch::kCUDA);
   std::vector<std::string> all;
   for (const auto& p : prompts)

@@ -87,6 +87,17 @@ void load_weights(TextToImage& system, const LoadedCheckpoint& ck, const std::st
   copy_module(*system.text, ck.tensors, text_prefix, source);
 }
 
+std::unique_ptr<TextToImage> load_text_to_image(const LoadedCheckpoint& ck, const std::string& weights,
+                                                const std::string& source) {
+  if (weights != "ema" && weights != "raw") throw std::invalid_argument("load_text_to_image: weights must be ema or raw");
+  auto tok = Tokenizer::from_vocabulary(ck.meta.vocabulary, ck.meta.config.at("text").at("max_tokens").get<int64_t>());
+  auto system = std::make_unique<TextToImage>(ck.meta.config, tok);
+  load_weights(*system, ck, weights == "ema" ? "ema.model." : "model.", source);
+  system->mmdit->eval();
+  system->text->eval();
+  return system;
+}
+
 void load_optimizer(torch::optim::Optimizer& optimizer, const LoadedCheckpoint& ck, const std::string& source) {
   auto it = ck.tensors.find("optimizer");
   if (it == ck.tensors.end()) throw_input_error(source, "optimizer", "the optimizer state", "it is missing");

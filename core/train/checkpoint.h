@@ -6,6 +6,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <memory>
 #include <string>
 
 #include "core/train/text_to_image.h"
@@ -32,6 +33,10 @@ LoadedCheckpoint read_checkpoint(const std::string& path);
 
 // Copies `prefix`+name tensors ("model."/"text." or "ema.model."/"ema.text.") into `system`.
 void load_weights(TextToImage& system, const LoadedCheckpoint& ck, const std::string& prefix, const std::string& source);
+// The system of a checkpoint with its "ema" or "raw" weights, in eval mode: the one way a
+// checkpoint becomes a sampler (rflab sample, rflab eval).
+std::unique_ptr<TextToImage> load_text_to_image(const LoadedCheckpoint& ck, const std::string& weights,
+                                                const std::string& source);
 void load_optimizer(torch::optim::Optimizer& optimizer, const LoadedCheckpoint& ck, const std::string& source);
 
 }  // namespace rflab::core
