@@ -1,0 +1,42 @@
+// The control settings of SPEC §5.3 (sampler steps and CFG scale, S1–S6) and the evaluation plan
+// of a sweep file's "evaluation" block: which settings, which weights (EMA, raw) and how many
+// samples N. Figures are only comparable at equal N (FD is biased at small N), so N is part of
+// every plan and every stored row.
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace rflab::eval {
+
+struct ControlSetting {
+  std::string name;  // "S1"
+  int64_t steps = 50;
+  double cfg = 1.0;
+  bool operator==(const ControlSetting& o) const { return name == o.name && steps == o.steps && cfg == o.cfg; }
+};
+
+// S1 (50, 1.0), S2 (50, 2.5), S3 (50, 5.0), S4 (5, 5.0), S5 (10, 5.0), S6 (25, 5.0).
+const std::vector<ControlSetting>& control_settings();
+// The settings named in a comma-separated list ("S1,S4"); UserError naming `field` on an unknown name.
+std::vector<ControlSetting> control_settings_named(const std::string& list, const std::string& field);
+
+constexpr int64_t kDefaultEvaluationSamples = 1000;  // the paper's N per sampler setting
+
+struct EvaluationPlan {
+  std::vector<ControlSetting> settings = control_settings();
+  std::vector<std::string> weights = {"ema", "raw"};
+  int64_t samples = kDefaultEvaluationSamples;
+};
+
+// "ema,raw" -> {"ema", "raw"}; UserError naming `field` on anything but ema/raw or a repeat.
+std::vector<std::string> parse_weights_list(const std::string& list, const std::string& field);
+
+// A sweep file's "evaluation" object: {"checkpoint": "min_native_ema_validation_loss",
+// "weights": [...], "settings": [{"name", "steps", "cfg"} or "S1", ...], "samples": N,
+// "metrics": [...]}. Absent fields keep the defaults; null gives the default plan. Errors name
+// `file` and the JSON path (evaluation.settings[2].cfg).
+EvaluationPlan parse_evaluation_plan(const nlohmann::json& evaluation, const std::string& file);
+
+}  // namespace rflab::eval

@@ -1,0 +1,51 @@
+#include "eval/evaluation_set.h"
+
+#include <chrono>
+
+namespace rflab::eval {
+
+std::vector<std::string> evaluation_captions(const EvalDataset& data, int64_t n) {
+  std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) out.push_back(data.class_prompts[static_cast<size_t>(i % data.classes())]);
+  return out;
+}
+
+torch::Tensor evaluation_labels(const EvalDataset& data, int64_t n) {
+  return torch::arange(n, torch::kLong).remainder(data.classes());
+}
+
+GeneratedSamples generate_samples(core::TextToImage& system, const std::vector<std::string>& captions,
+                                  const core::SamplerOptions& options, uint64_t seed, int64_t batch,
+                                  const BatchProgressFn& progress) {
+  if (batch < 1) throw std::logic_error("generate_samples: batch must be positive");
+  const auto start = std::chrono::steady_clock::now();
+  const int64_t n = static_cast<int64_t>(captions.size());
+  GeneratedSamples out;
+  std::vector<torch::Tensor> parts;
+  for (int64_t i = 0; i < n; i += batch) {
+    const int64_t b = std::min(batch, n - i);
+    std::vector<std::string> prompts(captions.begin() + i, captions.begin() + i + b);
+    int64_t evals = 0;
+    parts.push_back(system.generate(prompts, options, seed, i, &evals).to(torch::kCPU));
+    out.network_evals = evals;  // passes per batch = evaluations per sample
+    if (progress) progress(i + b, n);
+  }
+  out.images = parts.empty() ? torch::empty({0, system.channels, system.image_size, system.image_size})
+                             : torch::cat(parts);
+  out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+torch::Tensor to_evaluator_size(const torch::Tensor& images, int64_t size) {
+  const int64_t s = images.size(-1);
+  if (s == size) return images;
+  if (s > size) {
+    const int64_t off = (s - size) / 2;
+    return images.narrow(-2, off, size).narrow(-1, off, size).contiguous();
+  }
+  const int64_t before = (size - s) / 2, after = size - s - before;
+  return torch::constant_pad_nd(images, {before, after, before, after}, -1.0);
+}
+
+}  // namespace rflab::eval

@@ -1,0 +1,189 @@
+#include "eval/protocol.h"
+
+#include <fmt/format.h>
+
+#include "core/io/png.h"
+#include "eval/clip_score.h"
+#include "eval/evaluation_set.h"
+#include "eval/stats/frechet.h"
+#include "results/error.h"
+
+namespace rflab::eval {
+namespace {
+
+results::EvaluationRow row(const std::string& metric, double value, int64_t n, const std::string& space,
+                           const std::string& hash) {
+  results::EvaluationRow r{};
+  r.metric = metric;
+  r.value = value;
+  r.n = n;
+  r.feature_space = space;
+  r.evaluator_hash = hash;
+  return r;
+}
+
+// The figures of one feature space between the reference and `features` (generated or real).
+// Inception's 2048 dimensions make KID and k-NN balls costly, and only its FID is asked for.
+void space_rows(const ReferenceFeatures& ref, const Eigen::MatrixXd& features, const FeatureMetricsOptions& o,
+                std::vector<results::EvaluationRow>& out) {
+  const int64_t n = features.rows();
+  auto add = [&](const std::string& metric, double v) { out.push_back(row(metric, v, n, ref.feature_space, ref.evaluator_hash)); };
+  if (ref.feature_space == kClipSpace) {
+    add("clip_fid", frechet_distance(ref.heldout, features));
+    const auto k = kid(ref.heldout, features, o.kid_subsets, o.kid_subset_size, o.seed);
+    add("clip_kid", k.mean);
+    add("clip_kid_se", k.stderr_);
+  } else if (ref.feature_space == kClassifierSpace) {
+    add("classifier_fd", frechet_distance(ref.heldout, features));
+    PrecisionRecall pr;
+    DensityCoverage dc;
+    knn_manifold_metrics(ref.heldout, features, o.k, &pr, &dc);
+    add("precision", pr.precision);
+    add("recall", pr.recall);
+    add("density", dc.density);
+    add("coverage", dc.coverage);
+  } else if (ref.feature_space == kInceptionSpace) {
+    add("inception_fid", frechet_distance(ref.heldout, features));
+  } else {
+    throw std::logic_error("space_rows: unknown feature space " + ref.feature_space);
+  }
+}
+
+}  // namespace
+
+std::vector<FeatureSpace> Evaluators::feature_spaces() const {
+  MiniClip c = clip;
+  Classifier k = classifier;
+  std::vector<FeatureSpace> out = {
+      {kClipSpace, clip_hash, [c](const torch::Tensor& x) mutable { c->eval(); return c->encode_image(x); }},
+      {kClassifierSpace, classifier_hash, [k](const torch::Tensor& x) mutable { k->eval(); return k->features(x); }}};
+  if (inception) out.push_back(*inception);
+  return out;
+}
+
+std::vector<ReferenceFeatures> load_or_compute_references(const Evaluators& evaluators, const EvalDataset& data,
+                                                          const std::string& cache_dir) {
+  std::vector<ReferenceFeatures> out;
+  for (const auto& space : evaluators.feature_spaces()) out.push_back(load_or_compute_reference(space, data, cache_dir));
+  return out;
+}
+
+std::vector<results::EvaluationRow> sample_metric_rows(const torch::Tensor& images,
+                                                       const std::vector<std::string>& captions,
+                                                       const torch::Tensor& labels, const Evaluators& evaluators,
+                                                       const std::vector<ReferenceFeatures>& references,
+                                                       const FeatureMetricsOptions& options) {
+  const auto spaces = evaluators.feature_spaces();
+  if (spaces.size() != references.size()) throw std::logic_error("sample_metric_rows: one reference per feature space");
+  const int64_t n = images.size(0);
+  std::vector<results::EvaluationRow> out;
+  for (size_t s = 0; s < spaces.size(); ++s) space_rows(references[s], to_matrix(batched_features(spaces[s], images)), options, out);
+  MiniClip clip = evaluators.clip;  // a handle: the evaluator's modules are shared, not copied
+  clip->eval();
+  const auto score = clip_score(clip, images, captions);
+  out.push_back(row("clip_score", score.cosine, n, kClipSpace, evaluators.clip_hash));
+  out.push_back(row("clip_score_100", score.torchmetrics, n, kClipSpace, evaluators.clip_hash));
+  Classifier classifier = evaluators.classifier;
+  classifier->eval();
+  out.push_back(row("class_accuracy", class_accuracy(classifier, images, labels).accuracy, n, kClassifierSpace,
+                    evaluators.classifier_hash));
+  return out;
+}
+
+std::vector<results::EvaluationRow> noise_floor_rows(const std::vector<ReferenceFeatures>& references, int64_t n,
+                                                     const FeatureMetricsOptions& options) {
+  std::vector<results::EvaluationRow> out;
+  for (const auto& ref : references) {
+    if (n > ref.train_pool.rows())
+      throw_input_error("noise floor", "samples", fmt::format("at most {} (the training pool)", ref.train_pool.rows()),
+                        std::to_string(n));
+    // Inception: its FID against the first n pool images (the pool is in the split's shuffled
+    // order), since noise_floor's KID and k-NN balls in 2048 dimensions would dominate the run.
+    if (ref.feature_space == kInceptionSpace) {
+      space_rows(ref, ref.train_pool.topRows(n), options, out);
+      continue;
+    }
+    const auto m = noise_floor(ref.heldout, ref.train_pool, n, options);
+    auto add = [&](const std::string& metric, double v) { out.push_back(row(metric, v, n, ref.feature_space, ref.evaluator_hash)); };
+    if (ref.feature_space == kClipSpace) {
+      add("clip_fid", m.fd);
+      add("clip_kid", m.kid.mean);
+      add("clip_kid_se", m.kid.stderr_);
+    } else {
+      add("classifier_fd", m.fd);
+      add("precision", m.pr.precision);
+      add("recall", m.pr.recall);
+      add("density", m.dc.density);
+      add("coverage", m.dc.coverage);
+    }
+  }
+  return out;
+}
+
+torch::Tensor class_grid(const torch::Tensor& images, int64_t classes, int64_t per_class) {
+  std::vector<int64_t> idx;
+  for (int64_t c = 0; c < classes; ++c)
+    for (int64_t j = 0; j < per_class; ++j) idx.push_back(j * classes + c);
+  return core::make_grid(images.index_select(0, torch::tensor(idx, torch::kLong)), per_class);
+}
+
+CheckpointEvaluation evaluate_checkpoint(const core::LoadedCheckpoint& ck, const std::string& source, int64_t run_id,
+                                         const EvalDataset& data, const Evaluators& evaluators,
+                                         const std::vector<ReferenceFeatures>& references,
+                                         const ProtocolOptions& o) {
+  const int64_t n = o.plan.samples;
+  if (n < data.classes())
+    throw_input_error(source, "samples", fmt::format("at least {} (one per class)", data.classes()), std::to_string(n));
+  auto log = [&](const std::string& line) { if (o.log) o.log(line); };
+  CheckpointEvaluation out;
+  out.checkpoint_step = ck.meta.step;
+  const auto captions = evaluation_captions(data, n);
+  const auto labels = evaluation_labels(data, n);
+  const int64_t per_class = std::min(o.grid_per_class, n / data.classes());
+  const auto floor = noise_floor_rows(references, n, o.metrics);
+  for (const auto& weights : o.plan.weights) {
+    auto system = core::load_text_to_image(ck, weights, source);
+    system->to(o.device);
+    for (auto r : floor) {
+      r.setting = kRealSetting;
+      r.steps = 0;
+      r.cfg = 0;
+      r.weights = weights;
+      out.rows.push_back(r);
+    }
+    for (const auto& setting : o.plan.settings) {
+      core::SamplerOptions so;
+      so.steps = setting.steps;
+      so.cfg = setting.cfg;
+      log(fmt::format("{} {} weights: {} samples, {} steps, CFG {}", setting.name, weights, n, setting.steps, setting.cfg));
+      auto samples = generate_samples(*system, captions, so, o.seed, o.batch);
+      const auto images = to_evaluator_size(samples.images, data.image_size());
+      auto rows = sample_metric_rows(images, captions, labels, evaluators, references, o.metrics);
+      rows.push_back(row("network_evals", static_cast<double>(samples.network_evals), n, "", ""));
+      rows.push_back(row("wall_seconds", samples.wall_seconds, n, "", ""));
+      for (auto& r : rows) {
+        r.setting = setting.name;
+        r.steps = static_cast<int>(setting.steps);
+        r.cfg = setting.cfg;
+        r.weights = weights;
+        out.rows.push_back(r);
+      }
+      if (per_class > 0) out.grids.push_back({setting.name, weights, class_grid(samples.images, data.classes(), per_class)});
+    }
+  }
+  for (auto& r : out.rows) {
+    r.run_id = run_id;
+    r.checkpoint_step = out.checkpoint_step;
+  }
+  return out;
+}
+
+void record_evaluation(results::Store& store, const std::vector<results::EvaluationRow>& rows,
+                       const std::vector<results::ArtifactRow>& artifacts) {
+  store.transaction([&] {
+    for (const auto& r : rows) store.add_evaluation(r);
+    for (const auto& a : artifacts) store.add_artifact(a);
+  });
+}
+
+}  // namespace rflab::eval

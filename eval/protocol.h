@@ -1,0 +1,97 @@
+// One evaluation of a checkpoint under the protocol of SPEC §5: for every control setting and
+// weights kind (EMA, raw) of a plan, N samples of the class-balanced caption list are generated
+// and scored in each feature space against the cached held-out reference — CLIP-FID, KID and
+// CLIP score on the evaluator mini-CLIP, FD, precision/recall, density/coverage and
+// class-conditional accuracy on the classifier, FID on Inception-v3 when given — together with
+// the noise floor of each space at the same N. The result is a list of store rows, written by
+// record_evaluation in one transaction.
+#pragma once
+#include <torch/torch.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/train/checkpoint.h"
+#include "eval/classifier.h"
+#include "eval/control_settings.h"
+#include "eval/eval_dataset.h"
+#include "eval/feature_metrics.h"
+#include "eval/mini_clip.h"
+#include "eval/reference_features.h"
+#include "results/store.h"
+
+namespace rflab::eval {
+
+// Feature-space names stored with each figure.
+inline constexpr const char* kClipSpace = "mini-clip-evaluator";
+inline constexpr const char* kClassifierSpace = "classifier";
+inline constexpr const char* kInceptionSpace = "inception-v3";
+// Setting names of the rows that are not a sampler setting.
+inline constexpr const char* kRealSetting = "real";  // the noise floor (train vs held-out images)
+inline constexpr const char* kValSetting = "val";    // validation loss (SPEC §5.1)
+
+struct Evaluators {
+  MiniClip clip{nullptr};
+  std::string clip_hash;  // its cache key
+  Classifier classifier{nullptr};
+  std::string classifier_hash;
+  std::optional<FeatureSpace> inception;  // FID network (evaluator_hash = weights sha256), when given
+
+  // clip, classifier, then inception when present; the order of references().
+  std::vector<FeatureSpace> feature_spaces() const;
+};
+
+// The cached references of every feature space, in feature_spaces() order.
+std::vector<ReferenceFeatures> load_or_compute_references(const Evaluators& evaluators, const EvalDataset& data,
+                                                          const std::string& cache_dir);
+
+struct ProtocolOptions {
+  EvaluationPlan plan;
+  uint64_t seed = 0;               // sample i has noise (seed, i) in every setting (D9)
+  int64_t batch = 100;             // generation batch; results do not depend on it
+  int64_t grid_per_class = 10;     // columns per class row of the sample grids
+  FeatureMetricsOptions metrics;   // k = 5, KID subsets, and the noise floor's draw
+  torch::Device device{torch::kCPU};
+  std::function<void(const std::string&)> log;  // progress lines
+};
+
+struct SampleGrid {
+  std::string setting, weights;
+  torch::Tensor image;  // [C, H, W] in [-1, 1]: one row per class, the first samples of each
+};
+
+struct CheckpointEvaluation {
+  int64_t checkpoint_step = 0;
+  std::vector<results::EvaluationRow> rows;
+  std::vector<SampleGrid> grids;
+};
+
+// Every (setting, weights) of options.plan plus the noise-floor rows (setting "real", once per
+// weights kind: the store's rows carry weights ema|raw, and each kind finds its floor beside it).
+CheckpointEvaluation evaluate_checkpoint(const core::LoadedCheckpoint& ck, const std::string& source, int64_t run_id,
+                                         const EvalDataset& data, const Evaluators& evaluators,
+                                         const std::vector<ReferenceFeatures>& references,
+                                         const ProtocolOptions& options);
+
+// The figures of N generated images (captions, labels: evaluation_captions/labels of N) in every
+// feature space; the rows carry no run, setting or weights yet.
+std::vector<results::EvaluationRow> sample_metric_rows(const torch::Tensor& images,
+                                                       const std::vector<std::string>& captions,
+                                                       const torch::Tensor& labels, const Evaluators& evaluators,
+                                                       const std::vector<ReferenceFeatures>& references,
+                                                       const FeatureMetricsOptions& options);
+
+// The noise floor at N in every feature space: training-split images against the reference.
+std::vector<results::EvaluationRow> noise_floor_rows(const std::vector<ReferenceFeatures>& references, int64_t n,
+                                                     const FeatureMetricsOptions& options);
+
+// Grid of the first `per_class` samples of each class, one row per class (sample i has class i % C).
+torch::Tensor class_grid(const torch::Tensor& images, int64_t classes, int64_t per_class);
+
+// All rows and artifacts in one transaction: on any failure nothing is written.
+void record_evaluation(results::Store& store, const std::vector<results::EvaluationRow>& rows,
+                       const std::vector<results::ArtifactRow>& artifacts = {});
+
+}  // namespace rflab::eval
