@@ -1,11 +1,12 @@
 // Feature extraction throughput (images/s) of the evaluator networks at their default
 // architectures: the mini-CLIP image tower of the evaluator (CLIP-FID, CLIP score), the
-// conditioner's text tower (prompts/s) and the classifier's penultimate features. Weights are
-// random: the cost does not depend on their values.
+// conditioner's text tower (prompts/s), the classifier's penultimate features and the FID
+// Inception-v3's pool3 features. Weights are random: the cost does not depend on their values.
 #include <benchmark/benchmark.h>
 
 #include "core/text/tokenizer.h"
 #include "eval/classifier.h"
+#include "eval/inception_v3.h"
 #include "eval/mini_clip.h"
 
 namespace {
@@ -48,6 +49,15 @@ void BM_ClassifierFeatures(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_ClassifierFeatures)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The FID Inception-v3 on 32x32 gray images: the 299x299 resize and ~5.7 GFLOP per image dominate.
+void BM_InceptionFeatures(benchmark::State& state) {
+  rflab::eval::InceptionV3Fid m;
+  const auto images = torch::rand({state.range(0), 1, 32, 32}) * 2 - 1;
+  for (auto _ : state) benchmark::DoNotOptimize(m->features(images, state.range(0)));
+  state.SetItemsProcessed(state.iterations() * state.range(0));  // images per second
+}
+BENCHMARK(BM_InceptionFeatures)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
