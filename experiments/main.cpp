@@ -38,6 +38,7 @@ const Command* find_command(const std::vector<std::string>& words, size_t& consu
 }  // namespace
 
 int main(int argc, char** argv) {
+  rflab::core::ensure_passive_waiting(argv);
   std::vector<std::string> words(argv + 1, argv + argc);
   int threads = 0;
   // Global flags come before the command.

@@ -6,16 +6,6 @@ namespace rflab::core {
 
 namespace nn = torch::nn;
 
-RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
-  weight = register_parameter("weight", torch::ones({dim}));
-}
-
-torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
-  auto xf = x.to(torch::kFloat32);
-  auto y = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
-  return (y * weight).to(x.scalar_type());
-}
-
 torch::Tensor linear_rows(const torch::nn::Linear& lin, const torch::Tensor& x) {
   auto sizes = x.sizes().vec();
   auto rows = x.reshape({-1, sizes.back()});
@@ -86,16 +76,6 @@ torch::Tensor DismantledBlockImpl::post_attention(const torch::Tensor& a, const 
   auto out = torch::addcmul(x, pre.gate_msa.unsqueeze(1), linear_rows(attn->proj, a));
   auto h = modulate(torch::layer_norm(out, {H}, {}, {}, 1e-6), pre.shift_mlp, pre.scale_mlp);
   return torch::addcmul(out, pre.gate_mlp.unsqueeze(1), mlp->forward(h));
-}
-
-torch::Tensor joint_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
-  const int64_t B = q.size(0), heads = q.size(1), L = q.size(2), hd = q.size(3);
-  auto qf = q.reshape({B * heads, L, hd});
-  auto kf = k.reshape({B * heads, L, hd});
-  auto vf = v.reshape({B * heads, L, hd});
-  auto scores = torch::bmm(qf, kf.transpose(1, 2)).mul_(1.0 / std::sqrt(static_cast<double>(hd)));
-  auto o = torch::bmm(torch::softmax(scores, -1), vf);
-  return o.view({B, heads, L, hd}).transpose(1, 2).reshape({B, L, heads * hd});
 }
 
 JointBlockImpl::JointBlockImpl(int64_t hidden, int64_t heads, int64_t mlp_ratio, bool qk_norm, bool last) {

@@ -7,16 +7,10 @@
 
 #include <tuple>
 
-namespace rflab::core {
+#include "core/model/joint_attention.h"
+#include "core/model/rms_norm.h"
 
-// u · rsqrt(mean(u²) + eps) · weight over the last dimension, in fp32.
-struct RMSNormImpl : torch::nn::Module {
-  RMSNormImpl(int64_t dim, double eps = 1e-6);
-  torch::Tensor forward(const torch::Tensor& x);
-  torch::Tensor weight;
-  double eps;
-};
-TORCH_MODULE(RMSNorm);
+namespace rflab::core {
 
 // A Linear over the last dimension of a [..., in] tensor, through one fused addmm on the
 // flattened rows (a 3-D input would otherwise take matmul's unfused path: mm, then a bias add).
@@ -60,9 +54,6 @@ struct DismantledBlockImpl : torch::nn::Module {
   bool pre_only;
 };
 TORCH_MODULE(DismantledBlock);
-
-// softmax(Q·Kᵀ/√head_dim)·V per head; q, k, v [B, heads, L, head_dim] -> [B, L, heads·head_dim].
-torch::Tensor joint_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
 
 struct JointBlockImpl : torch::nn::Module {
   JointBlockImpl(int64_t hidden, int64_t heads, int64_t mlp_ratio, bool qk_norm, bool last);

@@ -3,6 +3,10 @@
 #include <dlfcn.h>
 #include <torch/torch.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
@@ -41,12 +45,28 @@ BlasInfo blas_info() {
   return info;
 }
 
+void ensure_passive_waiting(char** argv) {
+  bool changed = false;
+  if (!std::getenv("OMP_WAIT_POLICY")) changed |= setenv("OMP_WAIT_POLICY", "PASSIVE", 0) == 0;
+  if (!std::getenv("OPENBLAS_THREAD_TIMEOUT")) changed |= setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0) == 0;
+  if (!changed || std::getenv("RFLAB_REEXECUTED")) return;
+  setenv("RFLAB_REEXECUTED", "1", 1);
+  execv("/proc/self/exe", argv);
+  // exec failed: carry on with the pools as they are; threads_for() then avoids 2 spinning pools.
+}
+
+bool passive_waiting() {
+  const char* omp = std::getenv("OMP_WAIT_POLICY");
+  const char* blas = std::getenv("OPENBLAS_THREAD_TIMEOUT");
+  return omp && strcasecmp(omp, "passive") == 0 && blas && std::atoi(blas) <= 8;
+}
+
 ThreadChoice default_threads() { return threads_for(hardware_cores()); }
 
 ThreadChoice threads_for(int n) {
   ThreadChoice t;
-  t.torch_threads = 1;
   t.blas_threads = n < 1 ? 1 : n;
+  t.torch_threads = passive_waiting() ? t.blas_threads : 1;
   return t;
 }
 

@@ -1,6 +1,8 @@
-// Threads and BLAS. libtorch's intra-op pool and OpenBLAS's own pool both default to all
-// cores; on a 2-core machine the two together oversubscribe and a training step runs ~2x
-// slower. configure_threads() sets both from one choice, measured in README "Threads".
+// Threads and BLAS. libtorch's intra-op pool (OpenMP) and OpenBLAS's own pool both default to
+// all cores, and both spin while idle: on a 2-core machine the two pools steal each other's
+// cores and a training step runs ~2x slower. With passive waiting (OMP_WAIT_POLICY=PASSIVE,
+// OPENBLAS_THREAD_TIMEOUT=4) idle threads sleep, and both pools on all cores is the fastest
+// choice (README "Threads"). configure_threads() sets both pools from one choice.
 #pragma once
 #include <string>
 
@@ -20,10 +22,19 @@ struct ThreadChoice {
   int blas_threads = 0;
 };
 
-// The default: libtorch 1 intra-op thread, OpenBLAS all cores (README "Threads").
+// Both variables are read once, when libgomp and OpenBLAS load, so a process that wants them
+// must have them before it starts: this re-executes the program (/proc/self/exe, same argv)
+// with whichever of them is unset; a value the user set is kept. Call first thing in main().
+// Returns only when nothing needed changing or the re-execution failed.
+void ensure_passive_waiting(char** argv);
+// Whether this process started with passive waiting in both pools.
+bool passive_waiting();
+
+// The default: threads_for(all cores).
 ThreadChoice default_threads();
 
-// `--threads N`: N = total cores to use; torch intra-op 1, OpenBLAS N.
+// `--threads N`: N = cores to use. With passive waiting, both pools get N threads; without
+// it, libtorch gets 1 and OpenBLAS N (two spinning pools would oversubscribe).
 ThreadChoice threads_for(int n);
 
 void configure_threads(const ThreadChoice& t);

@@ -1,0 +1,117 @@
+// The fused CPU kernels (joint attention, RMSNorm) against their ATen composites: outputs and
+// every input gradient, and independence from the number of intra-op threads.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/model/joint_attention.h"
+#include "core/model/rms_norm.h"
+
+using namespace rflab::core;
+
+namespace {
+
+struct Grads {
+  torch::Tensor out;
+  std::vector<torch::Tensor> grads;
+};
+
+// Output and input gradients of f(inputs) under the upstream gradient `up`.
+template <class F>
+Grads run(F f, std::vector<torch::Tensor> inputs, const torch::Tensor& up) {
+  for (auto& t : inputs) t = t.detach().clone().requires_grad_(true);
+  auto out = f(inputs);
+  out.backward(up);
+  Grads g{out.detach(), {}};
+  for (auto& t : inputs) g.grads.push_back(t.grad());
+  return g;
+}
+
+void expect_close(const Grads& a, const Grads& b, double tol) {
+  EXPECT_TRUE(torch::allclose(a.out, b.out, tol, tol)) << (a.out - b.out).abs().max().item<double>();
+  ASSERT_EQ(a.grads.size(), b.grads.size());
+  for (size_t i = 0; i < a.grads.size(); ++i)
+    EXPECT_TRUE(torch::allclose(a.grads[i], b.grads[i], tol, tol))
+        << "input " << i << ": " << (a.grads[i] - b.grads[i]).abs().max().item<double>();
+}
+
+void expect_equal(const Grads& a, const Grads& b) {
+  EXPECT_TRUE(torch::equal(a.out, b.out));
+  for (size_t i = 0; i < a.grads.size(); ++i) EXPECT_TRUE(torch::equal(a.grads[i], b.grads[i])) << "input " << i;
+}
+
+auto fused_attention = [](const std::vector<torch::Tensor>& x) { return joint_attention(x[0], x[1], x[2]); };
+auto aten_attention = [](const std::vector<torch::Tensor>& x) { return joint_attention_aten(x[0], x[1], x[2]); };
+
+}  // namespace
+
+TEST(FusedKernels, JointAttentionMatchesAten) {
+  torch::manual_seed(0);
+  const int64_t B = 3, heads = 2, L = 13, d = 8;
+  std::vector<torch::Tensor> qkv = {2 * torch::randn({B, heads, L, d}), 2 * torch::randn({B, heads, L, d}),
+                                    torch::randn({B, heads, L, d})};
+  auto up = torch::randn({B, L, heads * d});
+  expect_close(run(fused_attention, qkv, up), run(aten_attention, qkv, up), 1e-5);
+}
+
+TEST(FusedKernels, JointAttentionRowsAreConvexCombinationsOfV) {
+  // With v constant along the sequence, every output row equals that constant.
+  auto q = torch::randn({2, 2, 9, 4}), k = torch::randn({2, 2, 9, 4});
+  auto v = torch::arange(4, torch::kFloat32).view({1, 1, 1, 4}).expand({2, 2, 9, 4}).contiguous();
+  auto o = joint_attention(q, k, v).view({2, 9, 2, 4});
+  EXPECT_TRUE(torch::allclose(o, v.permute({0, 2, 1, 3}), 1e-5, 1e-5));
+}
+
+TEST(FusedKernels, JointAttentionDoesNotDependOnThreads) {
+  torch::manual_seed(1);
+  std::vector<torch::Tensor> qkv = {torch::randn({4, 3, 10, 8}), torch::randn({4, 3, 10, 8}), torch::randn({4, 3, 10, 8})};
+  auto up = torch::randn({4, 10, 24});
+  const int before = torch::get_num_threads();
+  torch::set_num_threads(1);
+  auto one = run(fused_attention, qkv, up);
+  torch::set_num_threads(2);
+  auto two = run(fused_attention, qkv, up);
+  torch::set_num_threads(before);
+  expect_equal(one, two);
+}
+
+TEST(FusedKernels, RMSNormMatchesAten) {
+  torch::manual_seed(2);
+  RMSNorm norm(16);
+  torch::NoGradGuard g;
+  norm->weight.copy_(torch::rand({16}) + 0.5);
+  auto w = norm->weight.detach().clone();
+  std::vector<torch::Tensor> inputs = {3 * torch::randn({5, 2, 300, 16}), w};
+  auto up = torch::randn({5, 2, 300, 16});
+  torch::GradMode::set_enabled(true);
+  auto fused = run([&](const std::vector<torch::Tensor>& x) {
+    RMSNorm n(16);
+    n->weight = x[1];
+    return n->forward(x[0]);
+  }, inputs, up);
+  auto aten = run([](const std::vector<torch::Tensor>& x) { return rms_norm_aten(x[0], x[1], 1e-6); }, inputs, up);
+  expect_close(fused, aten, 2e-5);
+}
+
+TEST(FusedKernels, RMSNormGivesUnitRootMeanSquare) {
+  RMSNorm norm(32);
+  auto y = norm->forward(5 * torch::randn({7, 32}) + 1);
+  EXPECT_TRUE(torch::allclose(y.pow(2).mean(-1), torch::ones({7}), 1e-4, 1e-4));
+}
+
+TEST(FusedKernels, RMSNormWeightGradientDoesNotDependOnThreads) {
+  torch::manual_seed(3);
+  std::vector<torch::Tensor> inputs = {torch::randn({1000, 24}), torch::rand({24}) + 0.5};
+  auto up = torch::randn({1000, 24});
+  auto f = [](const std::vector<torch::Tensor>& x) {
+    RMSNorm n(24);
+    n->weight = x[1];
+    return n->forward(x[0]);
+  };
+  const int before = torch::get_num_threads();
+  torch::set_num_threads(1);
+  auto one = run(f, inputs, up);
+  torch::set_num_threads(2);
+  auto two = run(f, inputs, up);
+  torch::set_num_threads(before);
+  expect_equal(one, two);
+}
