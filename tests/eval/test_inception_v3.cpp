@@ -63,24 +63,27 @@ void randomize(InceptionV3Fid& model, uint64_t seed) {
   model->fc->bias.uniform_(-0.1, 0.1);
 }
 
-struct Reference {
-  InceptionV3Fid model;
-  std::string path;
-};
-
-Reference& reference() {
-  static Reference r = [] {
-    InceptionV3Fid m;
-    randomize(m, 7);
-    const std::string path = (temp_dir() / "reference.safetensors").string();
-    rflab::eval::save_inception_v3(m, path);
-    return Reference{m, path};
+InceptionV3Fid& reference_model() {
+  static InceptionV3Fid m = [] {
+    InceptionV3Fid r;
+    randomize(r, 7);
+    return r;
   }();
-  return r;
+  return m;
+}
+
+// Written on first use: under ctest every test is its own process, and most need no file.
+const std::string& reference_path() {
+  static const std::string path = [] {
+    const std::string p = (temp_dir() / "reference.safetensors").string();
+    rflab::eval::save_inception_v3(reference_model(), p);
+    return p;
+  }();
+  return path;
 }
 
 const std::map<std::string, torch::Tensor>& reference_file_tensors() {
-  static const auto t = rflab::core::read_safetensors(reference().path).tensors;
+  static const auto t = rflab::core::read_safetensors(reference_path()).tensors;
   return t;
 }
 
@@ -354,13 +357,13 @@ TEST(InceptionInput, An299ImageIsPassedThrough) {
 TEST(InceptionInput, OtherChannelCountsAndRanksAreRefused) {
   EXPECT_THROW(rflab::eval::fid_inception_input(torch::zeros({1, 2, 8, 8})), std::invalid_argument);
   EXPECT_THROW(rflab::eval::fid_inception_input(torch::zeros({3, 8, 8})), std::invalid_argument);
-  EXPECT_THROW(reference().model->features(torch::zeros({1, 4, 8, 8})), std::invalid_argument);
+  EXPECT_THROW(reference_model()->features(torch::zeros({1, 4, 8, 8})), std::invalid_argument);
 }
 
 // --- features ----------------------------------------------------------------------------------
 
 TEST(InceptionFeatures, AreNBy2048NonNegativeAndDistinguishImages) {
-  const auto f = reference().model->features(images(2, 1, 32, 3));
+  const auto f = reference_model()->features(images(2, 1, 32, 3));
   ASSERT_EQ(f.sizes(), (std::vector<int64_t>{2, 2048}));
   EXPECT_EQ(f.scalar_type(), torch::kFloat32);
   EXPECT_TRUE(f.device().is_cpu());
@@ -372,42 +375,42 @@ TEST(InceptionFeatures, AreNBy2048NonNegativeAndDistinguishImages) {
 
 TEST(InceptionFeatures, AreDeterministic) {
   const auto img = images(1, 3, 40, 4);
-  EXPECT_TRUE(torch::equal(reference().model->features(img), reference().model->features(img)));
+  EXPECT_TRUE(torch::equal(reference_model()->features(img), reference_model()->features(img)));
 }
 
 TEST(InceptionFeatures, GrayEqualsTheSameImageRepeatedToRgb) {
   const auto gray = images(1, 1, 32, 5);
-  EXPECT_TRUE(torch::equal(reference().model->features(gray), reference().model->features(gray.repeat({1, 3, 1, 1}))));
+  EXPECT_TRUE(torch::equal(reference_model()->features(gray), reference_model()->features(gray.repeat({1, 3, 1, 1}))));
 }
 
 TEST(InceptionFeatures, ConstantImageGivesTheSameFeaturesAtAnySize) {
   // Bilinear resizing of a constant is that constant (up to float rounding of the weights).
-  const auto small = reference().model->features(torch::full({1, 1, 28, 28}, -0.3));
-  const auto full = reference().model->features(torch::full({1, 3, 299, 299}, -0.3));
+  const auto small = reference_model()->features(torch::full({1, 1, 28, 28}, -0.3));
+  const auto full = reference_model()->features(torch::full({1, 3, 299, 299}, -0.3));
   EXPECT_TRUE(torch::allclose(small, full, 1e-4, 1e-5)) << (small - full).abs().max().item<double>();
 }
 
 TEST(InceptionFeatures, BatchSizeDoesNotChangeThem) {
   const auto img = images(3, 1, 32, 6);
-  const auto one = reference().model->features(img, 1);
-  const auto two = reference().model->features(img, 2);
+  const auto one = reference_model()->features(img, 1);
+  const auto two = reference_model()->features(img, 2);
   ASSERT_EQ(two.sizes(), (std::vector<int64_t>{3, 2048}));
   EXPECT_TRUE(torch::allclose(one, two, 1e-4, 1e-5)) << (one - two).abs().max().item<double>();
 }
 
 TEST(InceptionFeatures, NoImagesGiveNoRows) {
-  EXPECT_EQ(reference().model->features(torch::zeros({0, 1, 32, 32})).sizes(), (std::vector<int64_t>{0, 2048}));
+  EXPECT_EQ(reference_model()->features(torch::zeros({0, 1, 32, 32})).sizes(), (std::vector<int64_t>{0, 2048}));
 }
 
 // --- checkpoint --------------------------------------------------------------------------------
 
 TEST(InceptionCheckpoint, SaveThenLoadGivesIdenticalFeaturesAndTheFileHash) {
-  auto loaded = rflab::eval::load_inception_v3(reference().path);
-  EXPECT_EQ(loaded.path, reference().path);
-  EXPECT_EQ(loaded.sha256, rflab::results::sha256_file(reference().path));
+  auto loaded = rflab::eval::load_inception_v3(reference_path());
+  EXPECT_EQ(loaded.path, reference_path());
+  EXPECT_EQ(loaded.sha256, rflab::results::sha256_file(reference_path()));
   EXPECT_EQ(loaded.sha256.size(), 64u);
   const auto img = images(2, 1, 32, 8);
-  EXPECT_TRUE(torch::equal(loaded.model->features(img), reference().model->features(img)));
+  EXPECT_TRUE(torch::equal(loaded.model->features(img), reference_model()->features(img)));
 }
 
 TEST(InceptionCheckpoint, FileHoldsParametersAndRunningStatisticsOnly) {
@@ -446,11 +449,11 @@ TEST(InceptionCheckpoint, BatchCountersOfPyTorchStateDictsAreIgnored) {
     t.emplace(r.name + ".bn.num_batches_tracked", torch::tensor(int64_t{1000}, torch::kInt64));
   auto loaded = rflab::eval::load_inception_v3(write_variant("counters", t));
   const auto img = images(1, 1, 32, 9);
-  EXPECT_TRUE(torch::equal(loaded.model->features(img), reference().model->features(img)));
+  EXPECT_TRUE(torch::equal(loaded.model->features(img), reference_model()->features(img)));
 }
 
 TEST(InceptionCheckpoint, TruncatedFileIsRejected) {
-  std::ifstream in(reference().path, std::ios::binary);
+  std::ifstream in(reference_path(), std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string path = (temp_dir() / "truncated.safetensors").string();
   std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
