@@ -62,9 +62,10 @@ std::vector<FeatureSpace> Evaluators::feature_spaces() const {
 }
 
 std::vector<ReferenceFeatures> load_or_compute_references(const Evaluators& evaluators, const EvalDataset& data,
-                                                          const std::string& cache_dir) {
+                                                          const std::string& cache_dir, int64_t train_pool) {
   std::vector<ReferenceFeatures> out;
-  for (const auto& space : evaluators.feature_spaces()) out.push_back(load_or_compute_reference(space, data, cache_dir));
+  for (const auto& space : evaluators.feature_spaces())
+    out.push_back(load_or_compute_reference(space, data, cache_dir, train_pool));
   return out;
 }
 

@@ -45,7 +45,8 @@ struct Evaluators {
 
 // The cached references of every feature space, in feature_spaces() order.
 std::vector<ReferenceFeatures> load_or_compute_references(const Evaluators& evaluators, const EvalDataset& data,
-                                                          const std::string& cache_dir);
+                                                          const std::string& cache_dir,
+                                                          int64_t train_pool = kTrainPoolSize);
 
 struct ProtocolOptions {
   EvaluationPlan plan;
@@ -59,7 +60,7 @@ struct ProtocolOptions {
 
 struct SampleGrid {
   std::string setting, weights;
-  torch::Tensor image;  // [C, H, W] in [-1, 1]: one row per class, the first samples of each
+  torch::Tensor image;  // [C, H, W] in [0, 1] (core::make_grid): one row per class, its first samples
 };
 
 struct CheckpointEvaluation {
