@@ -26,80 +26,128 @@ void softmax_rows(float* s, int64_t rows, int64_t cols) {
   }
 }
 
-struct Shape {
-  int64_t B, heads, L, d;
+// One pair (sample, head) of the joint sequence gathered into contiguous [L, d] scratch rows:
+// context rows first, then image rows (SPEC §9.4).
+struct Segments {
+  int64_t B, heads, Lc, Lx, d;
+  int64_t L() const { return Lc + Lx; }
   int64_t pairs() const { return B * heads; }
   int64_t hidden() const { return heads * d; }
-  // Offset of pair p's [L, d] block inside a [B, L, heads·d] tensor (row stride heads·d).
-  int64_t merged_offset(int64_t p) const { return (p / heads) * L * hidden() + (p % heads) * d; }
+  // Offset of pair p's first row inside a stream's [B, L_s, heads·d] output (row stride heads·d).
+  int64_t merged(int64_t p, int64_t Ls) const { return (p / heads) * Ls * hidden() + (p % heads) * d; }
+  void gather(const float* ctx, const float* img, int64_t p, float* out) const {
+    std::copy(ctx + p * Lc * d, ctx + (p + 1) * Lc * d, out);
+    std::copy(img + p * Lx * d, img + (p + 1) * Lx * d, out + Lc * d);
+  }
+  void scatter(const float* in, int64_t p, float* ctx, float* img) const {
+    std::copy(in, in + Lc * d, ctx + p * Lc * d);
+    std::copy(in + Lc * d, in + L() * d, img + p * Lx * d);
+  }
 };
 
-Shape shape_of(const torch::Tensor& q) { return {q.size(0), q.size(1), q.size(2), q.size(3)}; }
+const float* ptr(const torch::Tensor& t) { return t.data_ptr<float>(); }
+float* ptr(torch::Tensor& t) { return t.data_ptr<float>(); }
 
 struct FusedAttention : torch::autograd::Function<FusedAttention> {
-  static torch::Tensor forward(AutogradContext* ctx, torch::Tensor q, torch::Tensor k, torch::Tensor v) {
-    q = q.contiguous();
-    k = k.contiguous();
-    v = v.contiguous();
-    const Shape s = shape_of(q);
+  // Inputs q, k, v of the context stream [B, heads, Lc, d] and of the image stream [B, heads, Lx, d];
+  // outputs [B, Lc, heads·d] and [B, Lx, heads·d].
+  static variable_list forward(AutogradContext* ctx, torch::Tensor qc, torch::Tensor kc, torch::Tensor vc,
+                               torch::Tensor qx, torch::Tensor kx, torch::Tensor vx) {
+    for (auto* t : {&qc, &kc, &vc, &qx, &kx, &vx}) *t = t->contiguous();
+    const Segments s{qc.size(0), qc.size(1), qc.size(2), qx.size(2), qc.size(3)};
+    const int64_t L = s.L(), LL = L * L, H = s.hidden();
     const float scale = 1.0f / std::sqrt(static_cast<float>(s.d));
-    auto out = torch::empty({s.B, s.L, s.hidden()}, q.options());
-    auto probs = torch::empty({s.pairs(), s.L, s.L}, q.options());
-    const float *Q = q.data_ptr<float>(), *K = k.data_ptr<float>(), *V = v.data_ptr<float>();
-    float *O = out.data_ptr<float>(), *P = probs.data_ptr<float>();
-    const int64_t Ld = s.L * s.d, LL = s.L * s.L;
+    auto oc = torch::empty({s.B, s.Lc, H}, qc.options()), ox = torch::empty({s.B, s.Lx, H}, qc.options());
+    auto probs = torch::empty({s.pairs(), L, L}, qc.options());
+    float *Oc = ptr(oc), *Ox = ptr(ox), *P = ptr(probs);
     {
       SingleThreadedBlas one;
       at::parallel_for(0, s.pairs(), 1, [&](int64_t p0, int64_t p1) {
+        std::vector<float> Q(L * s.d), K(L * s.d), V(L * s.d);
         for (int64_t p = p0; p < p1; ++p) {
+          s.gather(ptr(qc), ptr(qx), p, Q.data());
+          s.gather(ptr(kc), ptr(kx), p, K.data());
+          s.gather(ptr(vc), ptr(vx), p, V.data());
           float* Pp = P + p * LL;
-          sgemm_rows(false, true, s.L, s.L, s.d, scale, Q + p * Ld, s.d, K + p * Ld, s.d, 0.0f, Pp, s.L);
-          softmax_rows(Pp, s.L, s.L);
-          sgemm_rows(false, false, s.L, s.d, s.L, 1.0f, Pp, s.L, V + p * Ld, s.d, 0.0f, O + s.merged_offset(p),
-                     s.hidden());
+          sgemm_rows(false, true, L, L, s.d, scale, Q.data(), s.d, K.data(), s.d, 0.0f, Pp, L);
+          softmax_rows(Pp, L, L);
+          if (s.Lc > 0)
+            sgemm_rows(false, false, s.Lc, s.d, L, 1.0f, Pp, L, V.data(), s.d, 0.0f, Oc + s.merged(p, s.Lc), H);
+          if (s.Lx > 0)
+            sgemm_rows(false, false, s.Lx, s.d, L, 1.0f, Pp + s.Lc * L, L, V.data(), s.d, 0.0f,
+                       Ox + s.merged(p, s.Lx), H);
         }
       });
     }
-    ctx->save_for_backward({q, k, v, probs});
-    return out;
+    ctx->save_for_backward({qc, kc, vc, qx, kx, vx, probs});
+    return {oc, ox};
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     auto saved = ctx->get_saved_variables();
-    const auto &q = saved[0], &k = saved[1], &v = saved[2], &probs = saved[3];
-    auto g = grads[0].contiguous();
-    const Shape s = shape_of(q);
+    const auto &qc = saved[0], &kc = saved[1], &vc = saved[2], &qx = saved[3], &kx = saved[4], &vx = saved[5];
+    const auto& probs = saved[6];
+    // An unused output (the last block's context stream) has no gradient: its rows count as zero.
+    auto gc = grads[0].defined() ? grads[0].contiguous() : torch::Tensor();
+    auto gx = grads[1].defined() ? grads[1].contiguous() : torch::Tensor();
+    const Segments s{qc.size(0), qc.size(1), qc.size(2), qx.size(2), qc.size(3)};
+    const int64_t L = s.L(), LL = L * L, H = s.hidden();
     const float scale = 1.0f / std::sqrt(static_cast<float>(s.d));
-    auto dq = torch::empty_like(q), dk = torch::empty_like(k), dv = torch::empty_like(v);
-    const float *Q = q.data_ptr<float>(), *K = k.data_ptr<float>(), *V = v.data_ptr<float>();
-    const float *P = probs.data_ptr<float>(), *G = g.data_ptr<float>();
-    float *dQ = dq.data_ptr<float>(), *dK = dk.data_ptr<float>(), *dV = dv.data_ptr<float>();
-    const int64_t Ld = s.L * s.d, LL = s.L * s.L;
+    variable_list d = {torch::empty_like(qc), torch::empty_like(kc), torch::empty_like(vc),
+                       torch::empty_like(qx), torch::empty_like(kx), torch::empty_like(vx)};
+    const float* P = ptr(probs);
+    const float* Gc = gc.defined() ? ptr(gc) : nullptr;
+    const float* Gx = gx.defined() ? ptr(gx) : nullptr;
     {
       SingleThreadedBlas one;
       at::parallel_for(0, s.pairs(), 1, [&](int64_t p0, int64_t p1) {
-        std::vector<float> dS(static_cast<size_t>(LL));
+        std::vector<float> Q(L * s.d), K(L * s.d), V(L * s.d), dQ(L * s.d), dK(L * s.d), dV(L * s.d), dS(LL);
         for (int64_t p = p0; p < p1; ++p) {
+          s.gather(ptr(qc), ptr(qx), p, Q.data());
+          s.gather(ptr(kc), ptr(kx), p, K.data());
+          s.gather(ptr(vc), ptr(vx), p, V.data());
           const float* Pp = P + p * LL;
-          const float* Gp = G + s.merged_offset(p);
-          // dV = Pᵀ·dO; dP = dO·Vᵀ; dS = P ⊙ (dP − rowsum(dP ⊙ P)); dQ = scale·dS·K; dK = scale·dSᵀ·Q.
-          sgemm_rows(true, false, s.L, s.d, s.L, 1.0f, Pp, s.L, Gp, s.hidden(), 0.0f, dV + p * Ld, s.d);
-          sgemm_rows(false, true, s.L, s.L, s.d, 1.0f, Gp, s.hidden(), V + p * Ld, s.d, 0.0f, dS.data(), s.L);
-          for (int64_t i = 0; i < s.L; ++i) {
-            float* r = dS.data() + i * s.L;
-            const float* pr = Pp + i * s.L;
-            float dot = 0;
-            for (int64_t j = 0; j < s.L; ++j) dot += r[j] * pr[j];
-            for (int64_t j = 0; j < s.L; ++j) r[j] = pr[j] * (r[j] - dot);
+          // dV = Pᵀ·dO and dP = dO·Vᵀ, with dO's rows split between the two streams' gradients.
+          float beta = 0.0f;
+          std::fill(dS.begin(), dS.end(), 0.0f);
+          if (Gc && s.Lc > 0) {
+            sgemm_rows(true, false, L, s.d, s.Lc, 1.0f, Pp, L, Gc + s.merged(p, s.Lc), H, beta, dV.data(), s.d);
+            sgemm_rows(false, true, s.Lc, L, s.d, 1.0f, Gc + s.merged(p, s.Lc), H, V.data(), s.d, 0.0f, dS.data(), L);
+            beta = 1.0f;
           }
-          sgemm_rows(false, false, s.L, s.d, s.L, scale, dS.data(), s.L, K + p * Ld, s.d, 0.0f, dQ + p * Ld, s.d);
-          sgemm_rows(true, false, s.L, s.d, s.L, scale, dS.data(), s.L, Q + p * Ld, s.d, 0.0f, dK + p * Ld, s.d);
+          if (Gx && s.Lx > 0) {
+            sgemm_rows(true, false, L, s.d, s.Lx, 1.0f, Pp + s.Lc * L, L, Gx + s.merged(p, s.Lx), H, beta, dV.data(),
+                       s.d);
+            sgemm_rows(false, true, s.Lx, L, s.d, 1.0f, Gx + s.merged(p, s.Lx), H, V.data(), s.d, 0.0f,
+                       dS.data() + s.Lc * L, L);
+            beta = 1.0f;
+          }
+          if (beta == 0.0f) std::fill(dV.begin(), dV.end(), 0.0f);
+          // dS = P ⊙ (dP − rowsum(dP ⊙ P)); dQ = scale·dS·K; dK = scale·dSᵀ·Q.
+          for (int64_t i = 0; i < L; ++i) {
+            float* r = dS.data() + i * L;
+            const float* pr = Pp + i * L;
+            float dot = 0;
+            for (int64_t j = 0; j < L; ++j) dot += r[j] * pr[j];
+            for (int64_t j = 0; j < L; ++j) r[j] = pr[j] * (r[j] - dot);
+          }
+          sgemm_rows(false, false, L, s.d, L, scale, dS.data(), L, K.data(), s.d, 0.0f, dQ.data(), s.d);
+          sgemm_rows(true, false, L, s.d, L, scale, dS.data(), L, Q.data(), s.d, 0.0f, dK.data(), s.d);
+          s.scatter(dQ.data(), p, ptr(d[0]), ptr(d[3]));
+          s.scatter(dK.data(), p, ptr(d[1]), ptr(d[4]));
+          s.scatter(dV.data(), p, ptr(d[2]), ptr(d[5]));
         }
       });
     }
-    return {dq, dk, dv};
+    return d;
   }
 };
+
+bool fused_path(std::initializer_list<const torch::Tensor*> ts) {
+  for (auto* t : ts)
+    if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat32) return false;
+  return has_sgemm();
+}
 
 }  // namespace
 
@@ -113,11 +161,21 @@ torch::Tensor joint_attention_aten(const torch::Tensor& q, const torch::Tensor& 
   return o.view({B, heads, L, hd}).transpose(1, 2).reshape({B, L, heads * hd});
 }
 
+std::pair<torch::Tensor, torch::Tensor> joint_attention(const AttentionInputs& context, const AttentionInputs& image) {
+  if (fused_path({&context.q, &context.k, &context.v, &image.q, &image.k, &image.v})) {
+    auto o = FusedAttention::apply(context.q, context.k, context.v, image.q, image.k, image.v);
+    return {o[0], o[1]};
+  }
+  const int64_t M = context.q.size(2);
+  auto o = joint_attention_aten(torch::cat({context.q, image.q}, 2), torch::cat({context.k, image.k}, 2),
+                                torch::cat({context.v, image.v}, 2));
+  return {o.narrow(1, 0, M), o.narrow(1, M, o.size(1) - M)};
+}
+
 torch::Tensor joint_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
-  const bool fused = q.device().is_cpu() && q.scalar_type() == torch::kFloat32 && k.scalar_type() == torch::kFloat32 &&
-                     v.scalar_type() == torch::kFloat32 && has_sgemm();
-  if (!fused) return joint_attention_aten(q, k, v);
-  return FusedAttention::apply(q, k, v);
+  if (!fused_path({&q, &k, &v})) return joint_attention_aten(q, k, v);
+  auto none = torch::empty({q.size(0), q.size(1), 0, q.size(3)}, q.options());
+  return FusedAttention::apply(q, k, v, none, none, none)[0];
 }
 
 }  // namespace rflab::core

@@ -85,13 +85,10 @@ JointBlockImpl::JointBlockImpl(int64_t hidden, int64_t heads, int64_t mlp_ratio,
 
 std::pair<torch::Tensor, torch::Tensor> JointBlockImpl::forward(const torch::Tensor& context, const torch::Tensor& x,
                                                                 const torch::Tensor& c) {
-  const int64_t M = context.size(1);
   auto pc = context_block->pre_attention(context, c);
   auto px = x_block->pre_attention(x, c);
   // Joint sequence, context first (SPEC §9.4, P5).
-  auto o = joint_attention(torch::cat({pc.q, px.q}, 2), torch::cat({pc.k, px.k}, 2), torch::cat({pc.v, px.v}, 2));
-  auto o_ctx = o.narrow(1, 0, M);
-  auto o_img = o.narrow(1, M, o.size(1) - M);
+  auto [o_ctx, o_img] = joint_attention({pc.q, pc.k, pc.v}, {px.q, px.k, px.v});
   torch::Tensor ctx_out;
   if (!context_block->pre_only) ctx_out = context_block->post_attention(o_ctx, context, pc);
   return {ctx_out, x_block->post_attention(o_img, x, px)};

@@ -115,3 +115,26 @@ TEST(FusedKernels, RMSNormWeightGradientDoesNotDependOnThreads) {
   torch::set_num_threads(before);
   expect_equal(one, two);
 }
+
+TEST(FusedKernels, TwoStreamAttentionEqualsAttentionOverTheConcatenation) {
+  torch::manual_seed(4);
+  const int64_t B = 2, heads = 3, Lc = 5, Lx = 7, d = 4;
+  std::vector<torch::Tensor> in;
+  for (int64_t L : {Lc, Lc, Lc, Lx, Lx, Lx}) in.push_back(torch::randn({B, heads, L, d}));
+  auto up_c = torch::randn({B, Lc, heads * d}), up_x = torch::randn({B, Lx, heads * d});
+  auto two_stream = [&](const std::vector<torch::Tensor>& x) {
+    auto [oc, ox] = joint_attention(AttentionInputs{x[0], x[1], x[2]}, AttentionInputs{x[3], x[4], x[5]});
+    return torch::cat({oc, ox}, 1);
+  };
+  auto concatenated = [&](const std::vector<torch::Tensor>& x) {
+    return joint_attention_aten(torch::cat({x[0], x[3]}, 2), torch::cat({x[1], x[4]}, 2), torch::cat({x[2], x[5]}, 2));
+  };
+  auto up = torch::cat({up_c, up_x}, 1);
+  expect_close(run(two_stream, in, up), run(concatenated, in, up), 1e-5);
+  // The last block discards the context output: only the image output carries a gradient.
+  auto image_only = [&](const std::vector<torch::Tensor>& x) {
+    return joint_attention(AttentionInputs{x[0], x[1], x[2]}, AttentionInputs{x[3], x[4], x[5]}).second;
+  };
+  auto image_only_aten = [&](const std::vector<torch::Tensor>& x) { return concatenated(x).narrow(1, Lc, Lx); };
+  expect_close(run(image_only, in, up_x), run(image_only_aten, in, up_x), 1e-5);
+}
