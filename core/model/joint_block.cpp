@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/model/gelu.h"
+
 namespace rflab::core {
 
 namespace nn = torch::nn;
@@ -45,7 +47,7 @@ MlpImpl::MlpImpl(int64_t hidden, int64_t mlp_hidden) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  return linear_rows(fc2, torch::gelu(linear_rows(fc1, x), "tanh"));
+  return linear_rows(fc2, gelu_tanh(linear_rows(fc1, x)));
 }
 
 DismantledBlockImpl::DismantledBlockImpl(int64_t hidden, int64_t heads, int64_t mlp_ratio, bool qk_norm, bool pre_only_)
