@@ -51,7 +51,12 @@ void ensure_passive_waiting(char** argv) {
   if (!std::getenv("OPENBLAS_THREAD_TIMEOUT")) changed |= setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0) == 0;
   if (!changed || std::getenv("RFLAB_REEXECUTED")) return;
   setenv("RFLAB_REEXECUTED", "1", 1);
-  execv("/proc/self/exe", argv);
+  // The resolved path, not /proc/self/exe itself, so the process keeps its name (ps, top).
+  char path[4096];
+  const ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (n <= 0) return;
+  path[n] = '\0';
+  execv(path, argv);
   // exec failed: carry on with the pools as they are; threads_for() then avoids 2 spinning pools.
 }
 

@@ -23,7 +23,7 @@ struct ThreadChoice {
 };
 
 // Both variables are read once, when libgomp and OpenBLAS load, so a process that wants them
-// must have them before it starts: this re-executes the program (/proc/self/exe, same argv)
+// must have them before it starts: this re-executes the program (its own file, same argv)
 // with whichever of them is unset; a value the user set is kept. Call first thing in main().
 // Returns only when nothing needed changing or the re-execution failed.
 void ensure_passive_waiting(char** argv);
