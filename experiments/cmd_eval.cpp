@@ -14,6 +14,7 @@
 #include "core/io/png.h"
 #include "eval/classifier.h"
 #include "eval/control_settings.h"
+#include "eval/inception_v3.h"
 #include "eval/mini_clip.h"
 #include "eval/protocol.h"
 #include "eval/validation_evaluator.h"
@@ -32,6 +33,7 @@ constexpr const char* kDefaultCache = "cache";
 
 struct EvalFlags {
   std::string db, cache;
+  std::string inception_weights;  // empty: no Inception FID
   uint64_t seed = 0;
   int64_t batch = 100;
   int64_t evaluator_steps = 0;  // 0: the evaluators' own step counts
@@ -71,6 +73,14 @@ std::unique_ptr<EvaluationSetup> load_setup(const std::string& data_root, const 
   s->evaluators.clip_hash = clip.key;
   s->evaluators.classifier = classifier.model;
   s->evaluators.classifier_hash = classifier.key;
+  if (!f.inception_weights.empty()) {
+    auto inception = eval::load_inception_v3(f.inception_weights);
+    inception.model->to(f.device);
+    eval::InceptionV3Fid net = inception.model;
+    s->evaluators.inception = eval::FeatureSpace{
+        eval::kInceptionSpace, inception.sha256, [net](const torch::Tensor& x) mutable { return net->features(x, 50); }};
+    log_line(f, fmt::format("Inception-v3 {} (sha256 {})", inception.path, inception.sha256.substr(0, 12)));
+  }
   log_line(f, "reference features of the held-out and training images ...");
   s->references = eval::load_or_compute_references(s->evaluators, s->data, f.cache);
   for (const auto& r : s->references)
@@ -201,6 +211,7 @@ int eval_cmd(Args& args) {
   EvalFlags f;
   f.db = args.get_or("db", kDefaultDb);
   f.cache = args.get_or("cache", kDefaultCache);
+  f.inception_weights = args.get_or("inception-weights", "");
   const int64_t seed = args.get_int("seed", 0);
   f.batch = args.get_int("batch", 100);
   f.evaluator_steps = args.get_int("evaluator-steps", 0);
@@ -292,8 +303,9 @@ int validate_cmd(Args& args) {
 RFLAB_COMMAND(Command{
     "eval", "evaluate a run's best checkpoint under the control settings (SPEC §5)",
     "usage: rflab eval --run ID [--samples N] [--settings S1,S4] [--weights ema,raw] [--db PATH]\n"
-    "                  [--cache DIR] [--seed S] [--device cpu|cuda] [--batch B] [--evaluator-steps N] [--quiet]\n"
-    "       rflab eval --sweep FILE [--db PATH] [--cache DIR] [--seed S] [--device cpu|cuda]\n\n"
+    "                  [--cache DIR] [--inception-weights FILE] [--seed S] [--device cpu|cuda] [--batch B]\n"
+    "                  [--evaluator-steps N] [--quiet]\n"
+    "       rflab eval --sweep FILE [--db PATH] [--cache DIR] [--inception-weights FILE] [--seed S] [--device cpu|cuda]\n\n"
     "Generates N samples per control setting (S1-S6: steps and CFG of SPEC §5.3) and weights kind\n"
     "from the run's best checkpoint (lowest native EMA validation loss). Caption i is the prompt of\n"
     "class i mod 10 and sample i has noise (seed, i). Stores CLIP-FID, KID and CLIP score on the\n"
@@ -307,6 +319,9 @@ RFLAB_COMMAND(Command{
     "  --weights LIST       ema, raw or ema,raw (default ema,raw)\n"
     "  --cache DIR          evaluator networks and reference features (default cache; trained or\n"
     "                       computed there when absent)\n"
+    "  --inception-weights FILE\n"
+    "                       also Inception-v3 FID (pytorch-fid weights as safetensors; reference\n"
+    "                       features cached under the file's sha256; slow on a CPU)\n"
     "  --evaluator-steps N  train evaluators with N steps (quick checks; cached apart)\n"
     "  --sweep FILE         every done run of the sweep, with the file's \"evaluation\" plan; runs\n"
     "                       already evaluated at its N are skipped",
