@@ -160,6 +160,26 @@ TEST(EvalCli, UnknownOrUnfinishedRunIsAnErrorNamingIt) {
   EXPECT_TRUE(store.evaluations(1).empty());
 }
 
+TEST(EvalCli, SweepEvaluatesDoneRunsOnceAtItsN) {
+  TempDir dir;
+  auto sweep = tiny_sweep("eval-sweep", tiny_base(30, 10, 10), {{{"key", "formulation"}, {"values", {"rf"}}}});
+  sweep["evaluation"] = {{"weights", {"ema"}}, {"settings", {"S4"}}, {"samples", 20}};
+  write_file(dir.path("sweep.json"), sweep.dump());
+  ASSERT_EQ(rflab({"sweep", "run", "sweep.json", "--db", "db.sqlite", "--cache", conditioner_cache()}, dir.path(),
+                  dir.path()).code, 0);
+  const std::vector<std::string> args = {"eval", "--sweep", "sweep.json", "--db", "db.sqlite", "--evaluator-steps", "20",
+                                         "--cache", eval_cache(), "--quiet"};
+  auto r = rflab(args, dir.path(), dir.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 runs evaluated"), std::string::npos) << r.out;
+  const auto rows = rows_by_key(dir.path("db.sqlite"));
+  EXPECT_TRUE(rows.count({"S4", "ema", "clip_fid"}));
+  EXPECT_EQ(rows.at({"S4", "ema", "clip_fid"}).n, 20);
+  r = rflab(args, dir.path(), dir.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 already evaluated at N = 20"), std::string::npos) << r.out;
+}
+
 TEST(EvalCli, SweepEvaluationBlockErrorsNameThePath) {
   TempDir dir;
   auto sweep = tiny_sweep("bad-eval", tiny_base(30, 10, 10), nlohmann::json::array());
