@@ -16,10 +16,6 @@ torch::Tensor linear_rows(const torch::nn::Linear& lin, const torch::Tensor& x) 
   return y.view(sizes);
 }
 
-torch::Tensor modulate(const torch::Tensor& x, const torch::Tensor& shift, const torch::Tensor& scale) {
-  return torch::addcmul(shift.unsqueeze(1), x, 1 + scale.unsqueeze(1));
-}
-
 SelfAttentionImpl::SelfAttentionImpl(int64_t hidden, int64_t heads_, bool qk_norm, bool pre_only) : heads(heads_) {
   qkv = register_module("qkv", nn::Linear(nn::LinearOptions(hidden, 3 * hidden).bias(true)));
   if (!pre_only) proj = register_module("proj", nn::Linear(hidden, hidden));
@@ -75,9 +71,9 @@ DismantledBlockImpl::Pre DismantledBlockImpl::pre_attention(const torch::Tensor&
 
 torch::Tensor DismantledBlockImpl::post_attention(const torch::Tensor& a, const torch::Tensor& x, const Pre& pre) {
   const int64_t H = x.size(2);
-  auto out = torch::addcmul(x, pre.gate_msa.unsqueeze(1), linear_rows(attn->proj, a));
+  auto out = gated_residual(x, pre.gate_msa, linear_rows(attn->proj, a));
   auto h = modulate(torch::layer_norm(out, {H}, {}, {}, 1e-6), pre.shift_mlp, pre.scale_mlp);
-  return torch::addcmul(out, pre.gate_mlp.unsqueeze(1), mlp->forward(h));
+  return gated_residual(out, pre.gate_mlp, mlp->forward(h));
 }
 
 JointBlockImpl::JointBlockImpl(int64_t hidden, int64_t heads, int64_t mlp_ratio, bool qk_norm, bool last) {

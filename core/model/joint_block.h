@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "core/model/joint_attention.h"
+#include "core/model/modulate.h"
 #include "core/model/rms_norm.h"
 
 namespace rflab::core {
@@ -15,9 +16,6 @@ namespace rflab::core {
 // A Linear over the last dimension of a [..., in] tensor, through one fused addmm on the
 // flattened rows (a 3-D input would otherwise take matmul's unfused path: mm, then a bias add).
 torch::Tensor linear_rows(const torch::nn::Linear& lin, const torch::Tensor& x);
-
-// u·(1 + scale) + shift, with (B, H) vectors broadcast over tokens.
-torch::Tensor modulate(const torch::Tensor& x, const torch::Tensor& shift, const torch::Tensor& scale);
 
 struct SelfAttentionImpl : torch::nn::Module {
   SelfAttentionImpl(int64_t hidden, int64_t heads, bool qk_norm, bool pre_only);

@@ -5,6 +5,7 @@
 
 #include "core/model/gelu.h"
 #include "core/model/joint_attention.h"
+#include "core/model/modulate.h"
 #include "core/model/rms_norm.h"
 
 using namespace rflab::core;
@@ -150,4 +151,23 @@ TEST(FusedKernels, GeluTanhGradientMatchesAten) {
   // t recovered from the rounded y carries ~ulp(y)/x; the x³ term of dy/dx amplifies it to a few
   // 1e-6 around |x| ≈ 3, where tanh is near 1 but not yet 1 in float.
   expect_close(fused, aten, 1e-5);
+}
+
+TEST(FusedKernels, ModulateAndGatedResidualMatchAddcmul) {
+  torch::manual_seed(5);
+  const int64_t B = 3, L = 17, H = 12;
+  // Vectors as chunks of one adaLN output, as the block passes them (strided views).
+  auto mods = torch::randn({B, 3 * H});
+  std::vector<torch::Tensor> in = {torch::randn({B, L, H}), mods.narrow(1, 0, H), mods.narrow(1, H, H)};
+  auto up = torch::randn({B, L, H});
+  auto fused = run([](const std::vector<torch::Tensor>& v) { return modulate(v[0], v[1], v[2]); }, in, up);
+  auto aten = run([](const std::vector<torch::Tensor>& v) {
+    return torch::addcmul(v[1].unsqueeze(1), v[0], 1 + v[2].unsqueeze(1));
+  }, in, up);
+  expect_close(fused, aten, 1e-5);
+  std::vector<torch::Tensor> in2 = {torch::randn({B, L, H}), mods.narrow(1, 2 * H, H), torch::randn({B, L, H})};
+  auto fused2 = run([](const std::vector<torch::Tensor>& v) { return gated_residual(v[0], v[1], v[2]); }, in2, up);
+  auto aten2 = run([](const std::vector<torch::Tensor>& v) { return torch::addcmul(v[0], v[1].unsqueeze(1), v[2]); },
+                   in2, up);
+  expect_close(fused2, aten2, 1e-5);
 }
