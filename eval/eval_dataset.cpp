@@ -37,7 +37,7 @@ EvalDataset EvalDataset::fashion_mnist(const core::FashionMnist& data) {
   for (int64_t c = 0; c < static_cast<int64_t>(core::FashionMnist::class_names().size()); ++c)
     d.class_prompts.push_back(core::FashionMnist::canonical_caption(c));
   d.caption = [](int64_t label, std::mt19937_64& rng) { return core::FashionMnist::caption(label, rng); };
-  // The corpus of core::dataset_tokenizer: the caption template and every synonym.
+  // Every word a caption can contain: the caption template and every synonym.
   d.corpus = {"a photo of a"};
   for (const auto& names : core::FashionMnist::synonyms())
     for (const auto& n : names) d.corpus.push_back(n);

@@ -28,7 +28,7 @@ struct EvalDataset {
   int64_t classes() const { return static_cast<int64_t>(class_prompts.size()); }
   int64_t image_size() const { return train.images.size(-1); }
   int64_t channels() const { return train.images.size(1); }
-  // The same vocabulary as core::dataset_tokenizer, so a conditioner's ids are the models' ids.
+  // The conditioner mini-CLIP's tokenizer, which the generative models use with its text tower.
   core::Tokenizer tokenizer(int64_t max_tokens) const;
 
   static EvalDataset fashion_mnist(const core::FashionMnist& data);

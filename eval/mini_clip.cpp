@@ -17,7 +17,8 @@ constexpr const char* kKind = "clip";
 constexpr double kMaxLogitScale = 4.605170185988092;  // log(100), CLIP's cap
 
 nlohmann::json MiniClipConfig::to_json() const {
-  return {{"role", role},
+  return {{"format", format},
+          {"role", role},
           {"seed", seed},
           {"in_channels", in_channels},
           {"image_size", image_size},
@@ -38,6 +39,8 @@ nlohmann::json MiniClipConfig::to_json() const {
 MiniClipConfig MiniClipConfig::from_json(const nlohmann::json& j, const std::string& where) {
   MiniClipConfig c;
   ConfigFields f(j, where);
+  c.format = 1;
+  f.read("format", c.format);
   f.read("role", c.role);
   f.read("seed", c.seed);
   f.read("in_channels", c.in_channels);
@@ -74,39 +77,35 @@ MiniClipConfig MiniClipConfig::evaluator() {
   return c;
 }
 
+core::ClipTextTowerConfig MiniClipConfig::text_tower(int64_t vocabulary) const {
+  core::ClipTextTowerConfig t;
+  t.vocabulary = vocabulary;
+  t.max_tokens = max_tokens;
+  t.width = text_width;
+  t.layers = text_layers;
+  t.heads = text_heads;
+  t.embed_dim = embed_dim;
+  return t;
+}
+
 MiniClipImpl::MiniClipImpl(const MiniClipConfig& c, core::Tokenizer tok)
     : config(c), tokenizer(std::move(tok)) {
   if (tokenizer.max_tokens() != c.max_tokens)
     throw std::invalid_argument("MiniClip: tokenizer max_tokens differs from the config's");
   image = register_module("image", ConvTower(c.in_channels, c.image_size, c.image_channels, c.image_convs_per_stage));
   image_proj = register_module("image_proj", nn::Linear(image->out_dim, c.embed_dim));
-  token_embedding = register_module("token_embedding", nn::Embedding(tokenizer.vocabulary_size(), c.text_width));
-  position_embedding = register_parameter("position_embedding", torch::randn({c.max_tokens, c.text_width}) * 0.02);
-  text_layers = register_module("text_layers", nn::ModuleList());
-  for (int64_t i = 0; i < c.text_layers; ++i) text_layers->push_back(core::TextLayer(c.text_width, c.text_heads));
-  text_ln = register_module("text_ln", nn::LayerNorm(nn::LayerNormOptions({c.text_width})));
-  text_proj = register_module("text_proj", nn::Linear(c.text_width, c.embed_dim));
+  text = register_module("text", core::ClipTextTower(c.text_tower(tokenizer.vocabulary_size())));
   logit_scale = register_parameter("logit_scale", torch::tensor(std::log(1.0 / c.init_temperature)));
-  torch::NoGradGuard g;
-  nn::init::normal_(token_embedding->weight, 0.0, 0.02);
 }
 
 torch::Tensor MiniClipImpl::encode_image(const torch::Tensor& images) {
   return image_proj->forward(image->forward(images));
 }
 
-core::Conditioning MiniClipImpl::encode_text_ids(const torch::Tensor& ids) {
-  auto x = token_embedding->forward(ids) + position_embedding.unsqueeze(0);
-  for (auto& layer : *text_layers) x = layer->as<core::TextLayerImpl>()->forward(x);
-  x = text_ln->forward(x);
-  // Pool over the caption's own tokens only, so padding length does not move the embedding.
-  auto mask = (ids != core::Tokenizer::kPad).to(x.dtype()).unsqueeze(-1);
-  auto pooled = (x * mask).sum(1) / mask.sum(1).clamp_min(1.0);
-  return {text_proj->forward(pooled), x};
-}
+core::Conditioning MiniClipImpl::encode_text_ids(const torch::Tensor& ids) { return text->forward(ids); }
 
 core::Conditioning MiniClipImpl::encode_text(const std::vector<std::string>& prompts) {
-  return encode_text_ids(tokenizer.encode(prompts).to(position_embedding.device()));
+  return encode_text_ids(tokenizer.encode(prompts).to(text->position_embedding.device()));
 }
 
 torch::Tensor MiniClipImpl::text_embedding(const std::vector<std::string>& prompts) {
@@ -216,6 +215,9 @@ void save_mini_clip(const TrainedMiniClip& trained, const std::string& path, con
 TrainedMiniClip load_mini_clip(const std::string& path) {
   StoredNetwork net = read_network(path, kKind);
   const auto config = MiniClipConfig::from_json(net.config, path + ": __metadata__.config");
+  if (config.format != MiniClipConfig::kFormat)
+    throw_input_error(path, "__metadata__.config.format", std::to_string(MiniClipConfig::kFormat),
+                      std::to_string(config.format) + " (an older tensor layout; delete the file to retrain)");
   TrainedMiniClip out;
   out.model = MiniClip(config, core::Tokenizer::from_vocabulary(net.vocabulary, config.max_tokens));
   load_module_tensors(*out.model, net.tensors, path);

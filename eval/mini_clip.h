@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/formulation/conditioning.h"
-#include "core/text/text_encoder.h"
+#include "core/text/clip_text_tower.h"
 #include "core/text/tokenizer.h"
 #include "eval/conv_tower.h"
 #include "eval/eval_dataset.h"
@@ -22,6 +22,10 @@
 namespace rflab::eval {
 
 struct MiniClipConfig {
+  // The layout of the stored tensors; part of the cache key, so files of an older layout are
+  // retrained rather than mis-loaded. A config JSON without the field is layout 1.
+  static constexpr int64_t kFormat = 2;
+  int64_t format = kFormat;
   std::string role = "conditioner";  // part of the identity: two roles never share a file
   uint64_t seed = 1;
   // image tower (ConvTower) over images with in_channels channels
@@ -29,7 +33,8 @@ struct MiniClipConfig {
   int64_t image_size = 32;
   std::vector<int64_t> image_channels = {32, 64, 128};
   int64_t image_convs_per_stage = 1;
-  // text tower: token + position embedding, pre-LN transformer layers, LayerNorm
+  // text tower (core::ClipTextTower): token + position embedding, pre-LN transformer layers,
+  // LayerNorm, projection head to embed_dim
   int64_t max_tokens = 8;
   int64_t text_width = 64;
   int64_t text_layers = 1;
@@ -47,6 +52,7 @@ struct MiniClipConfig {
   static MiniClipConfig from_json(const nlohmann::json& j, const std::string& where);
   static MiniClipConfig conditioner();
   static MiniClipConfig evaluator();  // seed 2, two narrower convs per stage, 2 text layers
+  core::ClipTextTowerConfig text_tower(int64_t vocabulary) const;
 };
 
 struct MiniClipImpl : torch::nn::Module {
@@ -56,6 +62,7 @@ struct MiniClipImpl : torch::nn::Module {
   torch::Tensor encode_image(const torch::Tensor& images);
   // The text tower's token states [B, M, text_width] and its pooled embedding [B, E] (the masked
   // mean of the states through the projection head) — the conditioning of a generative model.
+  // The same as text->forward(ids).
   core::Conditioning encode_text_ids(const torch::Tensor& ids);
   core::Conditioning encode_text(const std::vector<std::string>& prompts);
   torch::Tensor text_embedding(const std::vector<std::string>& prompts);  // [B, E], not normalised
@@ -68,11 +75,7 @@ struct MiniClipImpl : torch::nn::Module {
   core::Tokenizer tokenizer;
   ConvTower image{nullptr};
   torch::nn::Linear image_proj{nullptr};
-  torch::nn::Embedding token_embedding{nullptr};
-  torch::Tensor position_embedding;  // [M, text_width]
-  torch::nn::ModuleList text_layers{nullptr};  // core::TextLayer
-  torch::nn::LayerNorm text_ln{nullptr};
-  torch::nn::Linear text_proj{nullptr};
+  core::ClipTextTower text{nullptr};  // with its projection head; the conditioner's frozen encoder
   torch::Tensor logit_scale;  // scalar, log of the inverse temperature
 };
 TORCH_MODULE(MiniClip);

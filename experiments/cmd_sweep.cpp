@@ -96,6 +96,7 @@ int run_cmd(Args& args) {
   PoolOptions o;
   o.jobs = positive_flag(args, "jobs", 1);
   o.skip_failed = args.has_switch("skip-failed");
+  o.cache_dir = args.get_or("cache", o.cache_dir);
   load(s, args);
   args.finish();
   o.sweep_path = std::filesystem::absolute(s.file).string();
@@ -117,6 +118,7 @@ int run_one_cmd(Args& args) {
   SweepArgs s = sweep_args(args);
   const auto index = args.get("index");
   const auto hash = args.get("hash");
+  const std::string cache_dir = args.get_or("cache", RunOptions{}.cache_dir);
   load(s, args);
   args.finish();
   if (index.has_value() == hash.has_value()) throw UsageError("give exactly one of --index I and --hash PREFIX");
@@ -138,6 +140,7 @@ int run_one_cmd(Args& args) {
   }
   RunOptions o;
   o.db_path = s.db;
+  o.cache_dir = cache_dir;
   o.out_dir = run_out_dir(s.out_root, chosen->config_hash);
   auto lock = RunLock::try_acquire(o.out_dir);
   if (!lock) {
@@ -277,22 +280,25 @@ RFLAB_COMMAND(Command{"sweep plan", "what a sweep would run: done, fresh, resume
                       plan_cmd});
 
 RFLAB_COMMAND(Command{"sweep run", "run a sweep's pending runs in a local process pool",
-                      std::string("usage: rflab sweep run FILE [--jobs N] [--db PATH] [--out-root DIR] [--skip-failed]\n\n"
+                      std::string("usage: rflab sweep run FILE [--jobs N] [--db PATH] [--out-root DIR] [--cache DIR] [--skip-failed]\n\n"
                                   "Registers the sweep and its runs, then trains every run that is not done in N child\n"
                                   "processes (the cores are split between them), resuming interrupted runs from their\n"
-                                  "checkpoint. A crashing run is marked failed and the sweep goes on. SIGINT/SIGTERM\n"
+                                  "checkpoint. The runs' conditioner mini-CLIPs are trained into the model cache first.\n"
+                                  "A crashing run is marked failed and the sweep goes on. SIGINT/SIGTERM\n"
                                   "make every worker checkpoint and stop; run the command again to resume.\n"
                                   "Exit status: 0 all done, 1 a run failed or diverged, 130 stopped by a signal.\n\n") +
                           kCommonFlags +
                           "  --jobs N         concurrent runs (default 1)\n"
+                          "  --cache DIR      model cache of the conditioner mini-CLIPs (default cache)\n"
                           "  --skip-failed    leave failed runs alone instead of retrying them",
                       run_cmd});
 
 RFLAB_COMMAND(Command{"sweep run-one", "train one run of a sweep (used by the pool and by Slurm tasks)",
-                      std::string("usage: rflab sweep run-one FILE (--index I | --hash PREFIX) [--db PATH] [--out-root DIR]\n\n"
+                      std::string("usage: rflab sweep run-one FILE (--index I | --hash PREFIX) [--db PATH] [--out-root DIR]\n"
+                                  "                          [--cache DIR]\n\n"
                                   "Trains (or resumes) exactly one run of the sweep: the I-th in expansion order, or\n"
                                   "the one whose config hash starts with PREFIX.\n\n") +
-                          kCommonFlags,
+                          kCommonFlags + "  --cache DIR      model cache of the conditioner mini-CLIP (default cache)\n",
                       run_one_cmd});
 
 RFLAB_COMMAND(Command{"sweep status", "done/running/failed/diverged/pending counts of a sweep and an ETA",

@@ -11,6 +11,7 @@
 #include "core/io/png.h"
 #include "core/train/trainer.h"
 #include "core/util/threads.h"
+#include "experiments/conditioner.h"
 #include "results/error.h"
 #include "results/provenance.h"
 #include "results/run_config.h"
@@ -61,6 +62,7 @@ std::string libtorch_version() { return TORCH_VERSION; }
 
 RunOutcome run_training(const nlohmann::json& config, const RunOptions& o) {
   RunOutcome out;
+  conditioner_config(config);  // a config the conditioner cannot serve is refused before any write
   const std::string hash = results::config_hash(config);
   out.out_dir = o.out_dir.empty() ? "runs/" + hash.substr(0, 12) : o.out_dir;
   results::Store store(o.db_path);
@@ -81,7 +83,8 @@ RunOutcome run_training(const nlohmann::json& config, const RunOptions& o) {
     throw UserError("train.device: expected a CUDA device to be available, got none (no GPU, or a CPU-only libtorch)");
 
   StoreSink sink(store, out.run_id, o.quiet);
-  core::Trainer trainer(config, out.out_dir, sink);
+  auto conditioner = load_or_train_conditioner(config, o.cache_dir, o.quiet ? nullptr : &std::cout);
+  core::Trainer trainer(config, std::move(conditioner), out.out_dir, sink);
   if (config.at("train").at("device").get<std::string>() == "cuda") {
     trainer.live().to(torch::kCUDA);
     trainer.ema().to(torch::kCUDA);

@@ -1,6 +1,7 @@
 // One training run end to end, shared by `rflab train` and the sweep runner: registers the run
 // (config hash, provenance) in the results store, trains or resumes it, streams every figure to
-// the store, writes the sample grid and records the artifacts.
+// the store, writes the sample grid and records the artifacts. The run's text conditioner is
+// loaded from (or trained into) the model cache first.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
@@ -11,6 +12,7 @@ struct RunOptions {
   std::string db_path = "results/rflab.db";
   std::string out_dir;      // empty = runs/<first 12 hex digits of the config hash>
   std::string repo_dir = ".";  // for the git commit and dirty flag
+  std::string cache_dir = "cache";  // model cache of the conditioner mini-CLIP (as rflab clip train)
   bool write_samples = true;
   bool quiet = false;
 };

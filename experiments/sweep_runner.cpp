@@ -16,9 +16,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
+#include "experiments/conditioner.h"
 #include "experiments/progress.h"
 #include "experiments/sweep_lock.h"
 
@@ -117,6 +119,24 @@ pid_t spawn(const std::vector<std::string>& argv_s, const std::string& log_path)
 
 }  // namespace
 
+namespace {
+// Trains (or finds) each distinct conditioner of the queued runs once. A run whose conditioner
+// cannot be made is left to fail in its own worker, with the same error in its log.
+void prepare_conditioners(const std::deque<const PlannedRun*>& queue, const std::string& cache_dir, std::ostream& log) {
+  std::set<std::string> seen;
+  for (const auto* r : queue) {
+    const auto& rc = r->spec.config;
+    try {
+      const std::string id = conditioner_config(rc).to_json().dump() + rc.at("data").dump();
+      if (!seen.insert(id).second) continue;
+      load_or_train_conditioner(rc, cache_dir, &log);
+    } catch (const std::exception& e) {
+      log << fmt::format("conditioner of run #{}: {}", r->spec.index, e.what()) << std::endl;
+    }
+  }
+}
+}  // namespace
+
 int PoolResult::exit_code() const {
   if (stopped) return 130;
   return failed + diverged + interrupted > 0 ? 1 : 0;
@@ -170,6 +190,7 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
     total_steps += static_cast<double>(r.spec.config.at("train").at("steps").get<int64_t>());
     start_steps += static_cast<double>(last_logged_step(store, ids[&r]));
   }
+  prepare_conditioners(queue, o.cache_dir, log);
   Progress progress(log, stderr_is_terminal(), "steps", total_steps, start_steps);
   progress.log(fmt::format("sweep {}: {} runs; {} done, {} to run, {} skipped; {} jobs x {} threads",
                            plan.sweep.name, plan.runs.size(), result.already_done, queue.size(),
@@ -202,7 +223,7 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
       Worker w{r, ids.at(r), last_logged_step(store, ids.at(r)), r->out_dir + "/worker.log"};
       const pid_t pid = spawn({o.exe, "--threads", std::to_string(o.threads_per_job), "sweep", "run-one",
                                o.sweep_path, "--index", std::to_string(r->spec.index), "--db", o.db_path,
-                               "--out-root", o.out_root},
+                               "--out-root", o.out_root, "--cache", o.cache_dir},
                               w.log_path);
       progress.log(fmt::format("start  #{} {} {} ({}; log {})", r->spec.index,
                                r->spec.config_hash.substr(0, kHashPrefix), r->spec.label(),

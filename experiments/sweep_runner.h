@@ -3,6 +3,8 @@
 // time, the cores split between them. A crashing child is marked failed with its exit status or
 // signal and the tail of its log, and the sweep goes on. SIGINT/SIGTERM are forwarded to the
 // children, which checkpoint and stop; the pool waits for them and reports itself stopped.
+// The text conditioners the runs need are trained into the model cache before the first child
+// starts, so N children never train the same mini-CLIP at once.
 #pragma once
 #include <cstdint>
 #include <ostream>
@@ -18,6 +20,7 @@ struct PoolOptions {
   std::string sweep_path;  // passed on to the workers
   std::string db_path;
   std::string out_root;
+  std::string cache_dir = "cache";  // conditioner mini-CLIPs, passed on to the workers
   int jobs = 1;
   int threads_per_job = 1;
   bool skip_failed = false;

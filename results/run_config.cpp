@@ -167,8 +167,9 @@ const std::vector<ConfigKey>& config_schema() {
       I("model.heads", 0, 0, 256, "attention heads; 0 = depth (head dim 64)"),
       I("model.patch_size", 4, 1, 16, "patch size p"),
       I("model.in_channels", 1, 1, 64, "latent / pixel channels C"),
-      I("model.context_dim", 128, 1, 8192, "context token width T (text encoder output)"),
-      I("model.pooled_dim", 128, 0, 8192, "pooled conditioning width P; 0 = no pooled vector"),
+      I("model.context_dim", 64, 1, 8192, "context token width T; must equal the conditioner's text width (64)"),
+      I("model.pooled_dim", 64, 0, 8192,
+        "pooled conditioning width P; must equal the conditioner's embedding width (64); 0 = no pooled vector"),
       I("model.mlp_ratio", 4, 1, 16, "MLP width / H"),
       I("model.pos_embed_max_size", 0, 0, 1024, "position table grid G; 0 = training patch grid"),
       B("model.qk_norm", true, "RMSNorm on q and k (SPEC §9.4, D23)"),
@@ -198,9 +199,12 @@ const std::vector<ConfigKey>& config_schema() {
       S("data.root", "/usr/share/datasets/fashion-mnist", {}, "dataset folder"),
       I("data.image_size", 32, 28, 1024, "images are zero-padded to this size"),
       N("data.cond_dropout", 0.1, 0, 1, "probability that a sample's conditioning is zeroed"),
-      // text encoder (SPEC §7.2: one source)
-      I("text.max_tokens", 8, 1, 512, "context tokens M"),
-      I("text.layers", 1, 0, 64, "transformer layers of the text encoder"),
+      // text encoder (SPEC §7.2: one source): the frozen text tower of the conditioner mini-CLIP,
+      // trained on the dataset (or loaded from the cache) before the run
+      S("text.encoder", "mini-clip", {"mini-clip"}, "the frozen text tower of the conditioner mini-CLIP"),
+      I("text.max_tokens", 8, 1, 512, "context tokens M (the conditioner's tokenizer length)"),
+      I("text.clip_steps", 400, 1, 1000000000, "training steps of the conditioner mini-CLIP"),
+      I("text.clip_seed", 1, 0, 9007199254740991.0, "seed of the conditioner mini-CLIP"),
       // eval
       I("eval.every", 250, 1, 1000000000, "steps between validation-loss evaluations"),
       I("eval.val_size", 512, 1, 1000000, "held-out samples in the validation set V"),

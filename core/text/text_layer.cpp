@@ -1,4 +1,4 @@
-#include "core/text/text_encoder.h"
+#include "core/text/text_layer.h"
 
 #include "core/model/joint_block.h"
 
@@ -20,28 +20,6 @@ torch::Tensor TextLayerImpl::forward(const torch::Tensor& x) {
   auto parts = linear_rows(qkv, ln1->forward(x)).view({B, L, 3, heads, W / heads}).permute({2, 0, 3, 1, 4}).unbind(0);
   auto h = x + linear_rows(proj, joint_attention(parts[0], parts[1], parts[2]));
   return h + linear_rows(fc2, torch::gelu(linear_rows(fc1, ln2->forward(h)), "tanh"));
-}
-
-TextEncoderImpl::TextEncoderImpl(const TextEncoderConfig& c) : config(c) {
-  token_embedding = register_module("token_embedding", nn::Embedding(c.vocabulary, c.width));
-  position_embedding = register_parameter("position_embedding", torch::randn({c.max_tokens, c.width}) * 0.02);
-  layers = register_module("layers", nn::ModuleList());
-  for (int64_t i = 0; i < c.layers; ++i) layers->push_back(TextLayer(c.width, c.heads));
-  ln_final = register_module("ln_final", nn::LayerNorm(nn::LayerNormOptions({c.width})));
-  context_proj = register_module("context_proj", nn::Linear(c.width, c.context_dim));
-  if (c.pooled_dim > 0) pooled_proj = register_module("pooled_proj", nn::Linear(c.width, c.pooled_dim));
-  torch::NoGradGuard g;
-  nn::init::normal_(token_embedding->weight, 0.0, 0.02);
-}
-
-Conditioning TextEncoderImpl::forward(const torch::Tensor& ids) {
-  auto x = token_embedding->forward(ids) + position_embedding.unsqueeze(0);
-  for (auto& layer : *layers) x = layer->as<TextLayerImpl>()->forward(x);
-  x = ln_final->forward(x);
-  Conditioning c;
-  c.context = context_proj->forward(x);
-  if (pooled_proj) c.pooled = pooled_proj->forward(x.mean(1));
-  return c;
 }
 
 Conditioning drop_conditioning(const Conditioning& c, const torch::Tensor& drop) {

@@ -8,7 +8,7 @@
 namespace rflab::core {
 
 namespace {
-constexpr const char* kFormat = "rflab-checkpoint-1";
+constexpr const char* kFormat = "rflab-checkpoint-2";
 
 void add_module(std::map<std::string, torch::Tensor>& out, torch::nn::Module& m, const std::string& prefix) {
   for (const auto& p : m.named_parameters()) out[prefix + p.key()] = p.value().detach().to(torch::kCPU).contiguous();
@@ -25,15 +25,24 @@ void copy_module(torch::nn::Module& m, const std::map<std::string, torch::Tensor
     p.value().copy_(it->second);
   }
 }
+
+bool module_differs(torch::nn::Module& a, torch::nn::Module& b) {
+  auto pb = b.named_parameters();
+  for (const auto& p : a.named_parameters())
+    if (!pb.contains(p.key()) || !torch::equal(p.value(), pb[p.key()])) return true;
+  return false;
+}
 }  // namespace
 
 void save_checkpoint(const std::string& path, TextToImage& live, TextToImage& ema, torch::optim::Optimizer* optimizer,
                      const CheckpointMeta& meta) {
   std::map<std::string, torch::Tensor> t;
   add_module(t, *live.mmdit, "model.");
-  add_module(t, *live.text, "text.");
   add_module(t, *ema.mmdit, "ema.model.");
-  add_module(t, *ema.text, "ema.text.");
+  if (live.conditioner.tower.get() != ema.conditioner.tower.get() &&
+      module_differs(*live.conditioner.tower, *ema.conditioner.tower))
+    throw std::logic_error("save_checkpoint: the live and EMA systems have different text towers");
+  add_module(t, *live.conditioner.tower, "conditioner.");
   if (optimizer) {
     torch::serialize::OutputArchive archive;
     optimizer->save(archive);
@@ -49,6 +58,8 @@ void save_checkpoint(const std::string& path, TextToImage& live, TextToImage& em
       {"step", std::to_string(meta.step)},
       {"config", meta.config.dump()},
       {"vocabulary", nlohmann::json(meta.vocabulary).dump()},
+      {"conditioner_key", live.conditioner.key},
+      {"conditioner_tower", live.conditioner.tower->config.to_json().dump()},
       {"best_val", nlohmann::json(std::isfinite(meta.best_val) ? nlohmann::json(meta.best_val) : nlohmann::json()).dump()},
       {"best_step", std::to_string(meta.best_step)},
   };
@@ -75,6 +86,10 @@ LoadedCheckpoint read_checkpoint(const std::string& path) {
   auto vocab = nlohmann::json::parse(field("vocabulary"), nullptr, false);
   if (!vocab.is_array()) throw_input_error(path, "__metadata__.vocabulary", "a JSON list of words", field("vocabulary"));
   ck.meta.vocabulary = vocab.get<std::vector<std::string>>();
+  ck.meta.conditioner_key = field("conditioner_key");
+  ck.meta.conditioner_tower = nlohmann::json::parse(field("conditioner_tower"), nullptr, false);
+  if (!ck.meta.conditioner_tower.is_object())
+    throw_input_error(path, "__metadata__.conditioner_tower", "a JSON object", field("conditioner_tower"));
   auto best = nlohmann::json::parse(field("best_val"), nullptr, false);
   if (best.is_number()) ck.meta.best_val = best.get<double>();
   ck.tensors = std::move(st.tensors);
@@ -82,19 +97,28 @@ LoadedCheckpoint read_checkpoint(const std::string& path) {
 }
 
 void load_weights(TextToImage& system, const LoadedCheckpoint& ck, const std::string& prefix, const std::string& source) {
-  const std::string text_prefix = prefix.substr(0, prefix.size() - std::string("model.").size()) + "text.";
   copy_module(*system.mmdit, ck.tensors, prefix, source);
-  copy_module(*system.text, ck.tensors, text_prefix, source);
+}
+
+TextConditioner load_conditioner(const LoadedCheckpoint& ck, const std::string& source) {
+  const auto tc = ClipTextTowerConfig::from_json(ck.meta.conditioner_tower, source + ": __metadata__.conditioner_tower");
+  TextConditioner c;
+  c.tokenizer = Tokenizer::from_vocabulary(ck.meta.vocabulary, tc.max_tokens);
+  if (c.tokenizer.vocabulary_size() != tc.vocabulary)
+    throw_input_error(source, "__metadata__.vocabulary", std::to_string(tc.vocabulary) + " words (the text tower's)",
+                      std::to_string(c.tokenizer.vocabulary_size()));
+  c.tower = ClipTextTower(tc);
+  copy_module(*c.tower, ck.tensors, "conditioner.", source);
+  c.key = ck.meta.conditioner_key;
+  return c;
 }
 
 std::unique_ptr<TextToImage> load_text_to_image(const LoadedCheckpoint& ck, const std::string& weights,
                                                 const std::string& source) {
   if (weights != "ema" && weights != "raw") throw std::invalid_argument("load_text_to_image: weights must be ema or raw");
-  auto tok = Tokenizer::from_vocabulary(ck.meta.vocabulary, ck.meta.config.at("text").at("max_tokens").get<int64_t>());
-  auto system = std::make_unique<TextToImage>(ck.meta.config, tok);
+  auto system = std::make_unique<TextToImage>(ck.meta.config, load_conditioner(ck, source));
   load_weights(*system, ck, weights == "ema" ? "ema.model." : "model.", source);
   system->mmdit->eval();
-  system->text->eval();
   return system;
 }
 

@@ -1,33 +1,32 @@
 #include "core/train/text_to_image.h"
 
-#include "core/data/fashion_mnist.h"
 #include "core/train/seeds.h"
+#include "results/error.h"
 
 namespace rflab::core {
 
 namespace {
-TextEncoderConfig text_config(const nlohmann::json& rc, int64_t vocabulary) {
-  TextEncoderConfig t;
-  t.vocabulary = vocabulary;
-  t.max_tokens = rc.at("text").at("max_tokens").get<int64_t>();
-  t.layers = rc.at("text").at("layers").get<int64_t>();
-  t.context_dim = rc.at("model").at("context_dim").get<int64_t>();
-  t.pooled_dim = rc.at("model").at("pooled_dim").get<int64_t>();
-  t.width = t.context_dim;
-  t.heads = t.width % 64 == 0 ? t.width / 64 : 1;
-  return t;
+// The run config's conditioning widths must be the tower's: a mismatch is the user's config.
+void require_match(const nlohmann::json& rc, const char* part, const char* key, int64_t tower_value,
+                   const std::string& what) {
+  const int64_t v = rc.at(part).at(key).get<int64_t>();
+  if (v != tower_value)
+    throw_input_error("run config", std::string(part) + "." + key,
+                      std::to_string(tower_value) + " (the conditioner's " + what + ")", std::to_string(v));
 }
 }  // namespace
 
-Tokenizer dataset_tokenizer(const nlohmann::json& rc) {
-  std::vector<std::string> corpus = {"a photo of a"};
-  for (const auto& names : FashionMnist::synonyms())
-    for (const auto& n : names) corpus.push_back(n);
-  return Tokenizer::from_corpus(corpus, rc.at("text").at("max_tokens").get<int64_t>());
-}
-
-TextToImage::TextToImage(const nlohmann::json& rc, Tokenizer tok)
-    : config(rc), tokenizer(std::move(tok)), formulation(Formulation::parse(rc.at("formulation").get<std::string>())) {
+TextToImage::TextToImage(const nlohmann::json& rc, TextConditioner cond)
+    : config(rc), conditioner(std::move(cond)), formulation(Formulation::parse(rc.at("formulation").get<std::string>())) {
+  if (!conditioner.tower) throw std::logic_error("TextToImage: no text tower");
+  const auto& tc = conditioner.tower->config;
+  if (conditioner.tokenizer.vocabulary_size() != tc.vocabulary || conditioner.tokenizer.max_tokens() != tc.max_tokens)
+    throw std::logic_error("TextToImage: the tokenizer does not fit the text tower");
+  require_match(rc, "model", "context_dim", tc.width, "text width");
+  use_pooled = rc.at("model").at("pooled_dim").get<int64_t>() != 0;
+  if (use_pooled) require_match(rc, "model", "pooled_dim", tc.embed_dim, "embedding width");
+  require_match(rc, "text", "max_tokens", tc.max_tokens, "token count");
+  conditioner.tower->freeze();
   formulation.set_shift(rc.at("shift").get<double>());
   image_size = rc.at("data").at("image_size").get<int64_t>();
   channels = rc.at("model").at("in_channels").get<int64_t>();
@@ -35,12 +34,14 @@ TextToImage::TextToImage(const nlohmann::json& rc, Tokenizer tok)
   if (image_size % mc.patch_size != 0)
     throw std::invalid_argument("model.patch_size: expected a divisor of data.image_size " + std::to_string(image_size) +
                                 ", got " + std::to_string(mc.patch_size));
-  text = TextEncoder(text_config(rc, tokenizer.vocabulary_size()));
   mmdit = MMDiT(mc);
 }
 
 Conditioning TextToImage::encode(const std::vector<std::string>& prompts) {
-  return text->forward(tokenizer.encode(prompts).to(device));
+  torch::NoGradGuard g;
+  auto c = conditioner.tower->forward(conditioner.tokenizer.encode(prompts).to(device));
+  if (!use_pooled) c.pooled = torch::Tensor();
+  return c;
 }
 
 Network TextToImage::network() {
@@ -63,17 +64,12 @@ torch::Tensor TextToImage::generate(const std::vector<std::string>& prompts, con
   return sample(formulation, network(), eps, cond, options, network_evals);
 }
 
-std::vector<torch::Tensor> TextToImage::parameters() {
-  auto p = mmdit->parameters();
-  auto t = text->parameters();
-  p.insert(p.end(), t.begin(), t.end());
-  return p;
-}
+std::vector<torch::Tensor> TextToImage::parameters() { return mmdit->parameters(); }
 
 void TextToImage::to(torch::Device d) {
   device = d;
   mmdit->to(d);
-  text->to(d);
+  conditioner.tower->to(d);
 }
 
 }  // namespace rflab::core

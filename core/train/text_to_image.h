@@ -1,6 +1,7 @@
-// The trained system of one run: tokenizer, text encoder, MM-DiT and formulation, built from a
-// completed run config. It turns prompts into conditioning, exposes the network to the sampler,
-// and draws images with the seeding of SPEC D9 (noise of sample i from (seed, i)).
+// The trained system of one run: the frozen text conditioner (a CLIP text tower with its
+// tokenizer), the MM-DiT and the formulation, built from a completed run config. It turns
+// prompts into conditioning, exposes the network to the sampler, and draws images with the
+// seeding of SPEC D9 (noise of sample i from (seed, i)). Only the MM-DiT is trained.
 #pragma once
 #include <torch/torch.h>
 
@@ -10,33 +11,33 @@
 #include "core/formulation/formulation.h"
 #include "core/model/mmdit.h"
 #include "core/sampling/sampler.h"
-#include "core/text/text_encoder.h"
-#include "core/text/tokenizer.h"
+#include "core/text/clip_text_tower.h"
 
 namespace rflab::core {
 
 struct TextToImage {
-  TextToImage(const nlohmann::json& run_config, Tokenizer tokenizer);
+  // Freezes conditioner.tower (no gradients, eval mode); systems built from one conditioner share
+  // its tower. UserError when model.context_dim / model.pooled_dim / text.max_tokens do not match
+  // the tower's width / embed_dim / max_tokens (model.pooled_dim 0 = no pooled vector).
+  TextToImage(const nlohmann::json& run_config, TextConditioner conditioner);
 
   Conditioning encode(const std::vector<std::string>& prompts);
   Network network();
   // Samples images [B, C, S, S] in [-1, 1] for the prompts; sample i uses noise seeded (seed, first_index + i).
   torch::Tensor generate(const std::vector<std::string>& prompts, const SamplerOptions& options, uint64_t seed,
                          int64_t first_index = 0, int64_t* network_evals = nullptr);
+  // The trainable parameters: the MM-DiT's (the text tower is frozen).
   std::vector<torch::Tensor> parameters();
   void to(torch::Device device);
 
   nlohmann::json config;
-  Tokenizer tokenizer;
-  TextEncoder text{nullptr};
+  TextConditioner conditioner;
   MMDiT mmdit{nullptr};
   Formulation formulation;
   int64_t image_size = 32;
   int64_t channels = 1;
+  bool use_pooled = true;
   torch::Device device{torch::kCPU};
 };
-
-// The tokenizer of a dataset: its vocabulary is every word of every caption it can draw.
-Tokenizer dataset_tokenizer(const nlohmann::json& run_config);
 
 }  // namespace rflab::core

@@ -19,7 +19,7 @@ T cfg(const nlohmann::json& rc, const char* part, const char* key) {
 }
 }  // namespace
 
-Trainer::Trainer(const nlohmann::json& rc, std::string out_dir, MetricSink& sink)
+Trainer::Trainer(const nlohmann::json& rc, TextConditioner conditioner, std::string out_dir, MetricSink& sink)
     : config_(rc),
       out_dir_(std::move(out_dir)),
       sink_(sink),
@@ -29,11 +29,9 @@ Trainer::Trainer(const nlohmann::json& rc, std::string out_dir, MetricSink& sink
   batch_size_ = cfg<int64_t>(rc, "train", "batch_size");
   // Initialisation draws from torch's default generator, seeded from the run seed (D26).
   torch::manual_seed(mix_seed(seed_, Stream::init, 0));
-  auto tok = dataset_tokenizer(rc);
-  live_ = std::make_unique<TextToImage>(rc, tok);
-  ema_ = std::make_unique<TextToImage>(rc, tok);
+  live_ = std::make_unique<TextToImage>(rc, conditioner);
+  ema_ = std::make_unique<TextToImage>(rc, conditioner);
   Ema::copy(*live_->mmdit, *ema_->mmdit);
-  Ema::copy(*live_->text, *ema_->text);
   for (auto& p : ema_->parameters()) p.set_requires_grad(false);
   auto opts = torch::optim::AdamWOptions(cfg<double>(rc, "train", "lr"))
                   .betas({cfg<double>(rc, "train", "beta1"), cfg<double>(rc, "train", "beta2")})
@@ -52,6 +50,11 @@ int64_t Trainer::resume() {
   auto ck = read_checkpoint(checkpoint_path());
   if (ck.meta.config != config_)
     throw UserError(checkpoint_path() + ": config: expected the config of this run, got another run's checkpoint");
+  if (ck.meta.conditioner_key != live_->conditioner.key)
+    throw_input_error(checkpoint_path(), "__metadata__.conditioner_key",
+                      "the conditioner in use, " + live_->conditioner.key.substr(0, 12) + "...",
+                      "a checkpoint trained with conditioner " + ck.meta.conditioner_key.substr(0, 12) +
+                          "... (another mini-CLIP; move the run directory away to retrain)");
   load_weights(*live_, ck, "model.", checkpoint_path());
   load_weights(*ema_, ck, "ema.model.", checkpoint_path());
   load_optimizer(*optimizer_, ck, checkpoint_path());
@@ -110,7 +113,6 @@ double Trainer::step() {
   optimizer_->step();
   ++step_;
   ema_rule_.after_step(step_, *sys.mmdit, *ema_->mmdit);
-  ema_rule_.after_step(step_, *sys.text, *ema_->text);
   return loss.item<double>();
 }
 
@@ -118,7 +120,7 @@ void Trainer::save(const std::string& path) {
   CheckpointMeta meta;
   meta.step = step_;
   meta.config = config_;
-  meta.vocabulary = live_->tokenizer.vocabulary();
+  meta.vocabulary = live_->conditioner.tokenizer.vocabulary();
   meta.best_val = best_val_;
   meta.best_step = best_step_;
   save_checkpoint(path, *live_, *ema_, optimizer_.get(), meta);

@@ -1,7 +1,9 @@
 // One training run (SPEC §7): data order, captions, conditioning dropout, level sampling and
 // noise from the counter-based seeds; AdamW with linear warm-up and optional gradient clipping;
 // EMA; periodic validation loss (EMA weights) with the best checkpoint kept (D12); atomic
-// checkpoints and resume. Figures go to a MetricSink, so core/ knows nothing of the store.
+// checkpoints and resume. The frozen text conditioner comes from outside (a mini-CLIP's text
+// tower, trained by eval/); only the MM-DiT is optimised and EMA-averaged. Figures go to a
+// MetricSink, so core/ knows nothing of the store.
 #pragma once
 #include <torch/torch.h>
 
@@ -38,11 +40,12 @@ struct TrainResult {
 
 class Trainer {
  public:
-  // `run_config` is complete (results::complete_config). Checkpoints go to out_dir.
-  Trainer(const nlohmann::json& run_config, std::string out_dir, MetricSink& sink);
+  // `run_config` is complete (results::complete_config). The live and EMA systems share
+  // `conditioner`'s tower, frozen. Checkpoints go to out_dir.
+  Trainer(const nlohmann::json& run_config, TextConditioner conditioner, std::string out_dir, MetricSink& sink);
 
-  // Loads out_dir/checkpoint.safetensors when it exists and its config matches; returns the
-  // step resumed from (0 for a fresh run).
+  // Loads out_dir/checkpoint.safetensors when it exists and its config and conditioner key match
+  // (UserError naming the file otherwise); returns the step resumed from (0 for a fresh run).
   int64_t resume();
   TrainResult run();
   // One optimiser step; returns the batch loss.

@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/e2e_util.h"
+
 namespace fs = std::filesystem;
+using rflab::e2e::kTinyClipSteps;
 
 namespace {
 
@@ -93,20 +96,29 @@ TEST(CliUsage, BadConfigValueExitsOneNamingTheField) {
 
 TEST(CliTrainSample, TinyRunThenSampleWritesAGrid) {
   auto dir = temp_dir("train");
-  auto r = run("train --db " + dir + "/db.sqlite --out " + dir + "/run --set model.depth=1 --set model.width=64 "
-               "--set model.heads=1 --set model.context_dim=32 --set model.pooled_dim=32 --set text.layers=0 "
+  const std::string cache = " --cache " + dir + "/cache ";
+  auto r = run("train --db " + dir + "/db.sqlite --out " + dir + "/run" + cache + "--set model.depth=1 --set model.width=64 "
+               "--set model.heads=1 --set text.max_tokens=4 --set text.clip_steps=" + std::to_string(kTinyClipSteps) + " "
                "--set train.steps=4 --set train.batch_size=8 --set eval.every=4 --set eval.val_size=16 "
                "--set eval.samples_per_class=1 --set eval.sample_steps=2");
   ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("conditioner: mini-CLIP trained and cached at " + dir + "/cache/clip-"), std::string::npos) << r.out;
   EXPECT_TRUE(fs::exists(dir + "/run/samples.png"));
   EXPECT_TRUE(fs::exists(dir + "/run/checkpoint.safetensors"));
   // Same config again: found done, nothing retrained.
-  auto again = run("train --db " + dir + "/db.sqlite --out " + dir + "/run --set model.depth=1 --set model.width=64 "
-                   "--set model.heads=1 --set model.context_dim=32 --set model.pooled_dim=32 --set text.layers=0 "
+  auto again = run("train --db " + dir + "/db.sqlite --out " + dir + "/run" + cache + "--set model.depth=1 --set model.width=64 "
+                   "--set model.heads=1 --set text.max_tokens=4 --set text.clip_steps=" + std::to_string(kTinyClipSteps) + " "
                    "--set train.steps=4 --set train.batch_size=8 --set eval.every=4 --set eval.val_size=16 "
                    "--set eval.samples_per_class=1 --set eval.sample_steps=2");
   EXPECT_EQ(again.status, 0) << again.out;
   EXPECT_NE(again.out.find("already done"), std::string::npos) << again.out;
+  // Another run with the same conditioner knobs loads the cached conditioner.
+  auto other = run("train --db " + dir + "/db.sqlite --out " + dir + "/run2" + cache + "--set model.depth=1 --set model.width=64 "
+                   "--set model.heads=1 --set text.max_tokens=4 --set text.clip_steps=" + std::to_string(kTinyClipSteps) + " "
+                   "--set train.steps=2 --set train.batch_size=8 --set eval.every=2 --set eval.val_size=16 "
+                   "--set eval.samples_per_class=0");
+  EXPECT_EQ(other.status, 0) << other.out;
+  EXPECT_NE(other.out.find("conditioner: mini-CLIP loaded from " + dir + "/cache/clip-"), std::string::npos) << other.out;
 
   auto s = run("sample --checkpoint " + dir + "/run/checkpoint.safetensors --prompt 'a photo of a bag' "
                "--prompt 'a photo of a sneaker' --n 3 --steps 2 --cfg 2 --out " + dir + "/grid.png");

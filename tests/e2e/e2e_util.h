@@ -141,11 +141,23 @@ bool wait_until(F&& ready, double seconds = 60) {
   return false;
 }
 
+// The model cache the e2e runs share: the tiny conditioner of tiny_base (and of sweeps/smoke.json)
+// is trained once per build directory; a lock in the cache keeps parallel tests from training it twice.
+inline std::string conditioner_cache() {
+#ifdef RFLAB_BINARY_DIR
+  return std::string(RFLAB_BINARY_DIR) + "/test-conditioner-cache";
+#else
+  return (fs::temp_directory_path() / "rflab-test-conditioner-cache").string();
+#endif
+}
+
+// The number of conditioner mini-CLIP steps of the tests: a tiny text tower trained in seconds.
+constexpr int kTinyClipSteps = 20;
+
 // The smallest model that trains on Fashion-MNIST in well under a second per run.
 inline nlohmann::json tiny_base(int steps, int checkpoint_every, int eval_every) {
-  return {{"model", {{"depth", 1}, {"width", 64}, {"heads", 1}, {"patch_size", 4}, {"context_dim", 16},
-                     {"pooled_dim", 16}}},
-          {"text", {{"max_tokens", 4}, {"layers", 0}}},
+  return {{"model", {{"depth", 1}, {"width", 64}, {"heads", 1}, {"patch_size", 4}}},
+          {"text", {{"max_tokens", 4}, {"clip_steps", kTinyClipSteps}}},
           {"train", {{"steps", steps}, {"batch_size", 8}, {"warmup_steps", 2}, {"checkpoint_every", checkpoint_every},
                      {"log_every", 1}}},
           {"eval", {{"every", eval_every}, {"val_size", 16}, {"samples_per_class", 0}}}};

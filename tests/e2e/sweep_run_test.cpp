@@ -43,7 +43,7 @@ TEST(SweepRun, PoolOfThreeWritesEveryRowOfEveryRunToOneDatabase) {
   const std::string file = tmp.path("s.json"), db = tmp.path("r.db"), runs = tmp.path("runs");
   write_file(file, tiny_sweep("pool", tiny_base(6, 3, 3),
                               {{{"key", "formulation"}, {"values", {"rf", "eps/linear", "v/cos"}}}}).dump());
-  const Result r = rflab({"sweep", "run", file, "--jobs", "3", "--db", db, "--out-root", runs}, tmp.path());
+  const Result r = rflab({"sweep", "run", file, "--jobs", "3", "--db", db, "--out-root", runs, "--cache", conditioner_cache()}, tmp.path());
   ASSERT_EQ(r.code, 0) << r.err;
   {
     Store s(db);
@@ -60,7 +60,7 @@ TEST(SweepRun, PoolOfThreeWritesEveryRowOfEveryRunToOneDatabase) {
   EXPECT_EQ(logs.find("database is locked"), std::string::npos) << logs;
 
   // A second run of the sweep has nothing to do; plan and status say so.
-  const Result again = rflab({"sweep", "run", file, "--jobs", "3", "--db", db, "--out-root", runs}, tmp.path());
+  const Result again = rflab({"sweep", "run", file, "--jobs", "3", "--db", db, "--out-root", runs, "--cache", conditioner_cache()}, tmp.path());
   EXPECT_EQ(again.code, 0) << again.err;
   EXPECT_NE(again.err.find("3 done, 0 to run"), std::string::npos) << again.err;
   const Result plan = rflab({"sweep", "plan", file, "--db", db, "--out-root", runs}, tmp.path());
@@ -76,7 +76,7 @@ TEST(SweepRun, FailingRunIsMarkedFailedAndTheSweepGoesOn) {
   write_file(file, tiny_sweep("iso", tiny_base(6, 3, 3),
                               {{{"key", "data.root"}, {"values", {tmp.path("no-such-dataset"), "/usr/share/datasets/fashion-mnist"}}}})
                        .dump());
-  const Result r = rflab({"sweep", "run", file, "--db", db, "--out-root", runs}, tmp.path());
+  const Result r = rflab({"sweep", "run", file, "--db", db, "--out-root", runs, "--cache", conditioner_cache()}, tmp.path());
   EXPECT_EQ(r.code, 1) << r.err;
   Store s(db);
   const auto rows = s.runs();
@@ -100,7 +100,7 @@ nlohmann::json long_sweep() {
 template <class F>
 Result run_and_interrupt(const std::string& file, const std::string& db, const std::string& runs,
                          const std::string& dir, F&& interrupt) {
-  Process p({"sweep", "run", file, "--db", db, "--out-root", runs}, dir);
+  Process p({"sweep", "run", file, "--db", db, "--out-root", runs, "--cache", conditioner_cache()}, dir);
   EXPECT_TRUE(wait_until([&] { return !checkpoints(runs).empty(); })) << "no checkpoint appeared";
   std::vector<pid_t> kids;
   EXPECT_TRUE(wait_until([&] { return !(kids = child_pids(p.pid())).empty(); }, 5));
@@ -113,7 +113,7 @@ TEST(SweepRun, ResumeAfterKill9EndsAsAnUninterruptedRun) {
   const std::string file = tmp.path("s.json");
   write_file(file, long_sweep().dump());
   // Reference: the same sweep, uninterrupted, in its own database and out root.
-  ASSERT_EQ(rflab({"sweep", "run", file, "--db", tmp.path("ref.db"), "--out-root", tmp.path("ref")}, tmp.path()).code, 0);
+  ASSERT_EQ(rflab({"sweep", "run", file, "--db", tmp.path("ref.db"), "--out-root", tmp.path("ref"), "--cache", conditioner_cache()}, tmp.path()).code, 0);
 
   const std::string db = tmp.path("r.db"), runs = tmp.path("runs");
   const Result killed = run_and_interrupt(file, db, runs, tmp.path(), [](pid_t, pid_t worker) {
@@ -130,7 +130,7 @@ TEST(SweepRun, ResumeAfterKill9EndsAsAnUninterruptedRun) {
   const Result plan = rflab({"sweep", "plan", file, "--db", db, "--out-root", runs}, tmp.path());
   EXPECT_NE(plan.out.find("failed 1"), std::string::npos) << plan.out;
 
-  const Result resumed = rflab({"sweep", "run", file, "--db", db, "--out-root", runs}, tmp.path());
+  const Result resumed = rflab({"sweep", "run", file, "--db", db, "--out-root", runs, "--cache", conditioner_cache()}, tmp.path());
   ASSERT_EQ(resumed.code, 0) << resumed.err;
   EXPECT_NE(all_worker_logs(runs).find("resuming from step"), std::string::npos);
 
@@ -178,7 +178,7 @@ TEST(SweepRun, SigtermCheckpointsStopsAndTheNextRunResumes) {
   }
   const Result plan = rflab({"sweep", "plan", file, "--db", db, "--out-root", runs}, tmp.path());
   EXPECT_NE(plan.out.find("resume 1"), std::string::npos) << plan.out;
-  const Result resumed = rflab({"sweep", "run", file, "--db", db, "--out-root", runs}, tmp.path());
+  const Result resumed = rflab({"sweep", "run", file, "--db", db, "--out-root", runs, "--cache", conditioner_cache()}, tmp.path());
   ASSERT_EQ(resumed.code, 0) << resumed.err;
   Store s(db);
   EXPECT_EQ(s.runs().at(0).status, RunStatus::done);

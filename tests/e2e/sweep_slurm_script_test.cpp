@@ -20,7 +20,7 @@ TEST(SweepSlurmScript, OneArrayTaskPerPendingRunWithTheSweepsResources) {
   const std::string file = tmp.path("s.json"), db = tmp.path("main.db"), runs = tmp.path("runs");
   write_file(file, three_runs().dump());
   // Run #1 first, so that only #0 and #2 are pending.
-  ASSERT_EQ(rflab({"sweep", "run-one", file, "--index", "1", "--db", db, "--out-root", runs}, tmp.path()).code, 0);
+  ASSERT_EQ(rflab({"sweep", "run-one", file, "--index", "1", "--db", db, "--out-root", runs, "--cache", conditioner_cache()}, tmp.path()).code, 0);
   const Result r = rflab({"sweep", "slurm", file, "--out", tmp.path("job.sbatch"), "--shard-dir", tmp.path("shards"),
                           "--db", db, "--out-root", runs}, tmp.path());
   ASSERT_EQ(r.code, 0) << r.err;
@@ -43,7 +43,7 @@ TEST(SweepSlurmScript, ShardsMergeIntoTheMainDatabaseIdempotently) {
   for (int i = 0; i < 2; ++i) {
     shards.push_back(tmp.path("shards/run-" + std::to_string(i) + ".db"));
     const Result r = rflab({"sweep", "run-one", file, "--index", std::to_string(i), "--db", shards.back(), "--out-root",
-                            runs}, tmp.path());
+                            runs, "--cache", conditioner_cache()}, tmp.path());
     ASSERT_EQ(r.code, 0) << r.err;
   }
   std::vector<std::string> args{"results", "merge", db};

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/train/text_to_image.h"
 #include "eval/model_cache.h"
 #include "eval_test_util.h"
 #include "results/error.h"
@@ -39,10 +38,20 @@ TEST(MiniClip, ZeroShotAccuracyRecomputesTheReport) {
                    t.report.heldout_zero_shot_accuracy);
 }
 
-TEST(MiniClip, TokenizerIsTheGenerativeModelsTokenizer) {
-  const auto ours = small_data().tokenizer(8);
-  const auto models = core::dataset_tokenizer({{"text", {{"max_tokens", 8}}}});
-  EXPECT_EQ(ours.vocabulary(), models.vocabulary());
+TEST(MiniClip, EncodeTextEqualsAStandaloneTextTowerWithTheSameWeights) {
+  auto& m = tiny_clip().model;
+  core::ClipTextTower tower(m->config.text_tower(m->tokenizer.vocabulary_size()));
+  std::map<std::string, torch::Tensor> text;
+  for (const auto& [name, t] : module_tensors(*m))
+    if (name.rfind("text.", 0) == 0) text[name.substr(5)] = t;
+  load_module_tensors(*tower, text, "mini-CLIP text tower");
+  tower->eval();
+  const std::vector<std::string> prompts = {"a photo of a bag", "a photo of a running shoe", "a photo of a tee"};
+  torch::NoGradGuard g;
+  const auto a = m->encode_text(prompts);
+  const auto b = tower->forward(m->tokenizer.encode(prompts));
+  EXPECT_TRUE(torch::equal(a.context, b.context));
+  EXPECT_TRUE(torch::equal(a.pooled, b.pooled));
 }
 
 TEST(MiniClip, EncodeTextGivesTokenStatesAndPooledEmbedding) {
@@ -90,6 +99,16 @@ TEST(MiniClipConfig, ConditionerAndEvaluatorDifferInSeedAndArchitecture) {
   EXPECT_NE(mini_clip_cache_key(a, small_data()), mini_clip_cache_key(b, small_data()));
 }
 
+TEST(MiniClipCache, KeyDependsOnTheTensorLayoutFormat) {
+  auto c = tiny_clip_config();
+  auto old = c;
+  old.format = 1;
+  EXPECT_NE(mini_clip_cache_key(c, small_data()), mini_clip_cache_key(old, small_data()));
+  auto j = c.to_json();
+  j.erase("format");
+  EXPECT_EQ(MiniClipConfig::from_json(j, "x").format, 1);  // files written before the field existed
+}
+
 TEST(MiniClipCache, KeyDependsOnTheData) {
   const auto c = tiny_clip_config();
   EXPECT_NE(mini_clip_cache_key(c, small_data()), mini_clip_cache_key(c, small_data().subset(1000, 100)));
@@ -101,6 +120,23 @@ MiniClipConfig cache_test_config() {
   c.steps = 5;
   c.batch_size = 16;
   return c;
+}
+
+TEST(MiniClipCache, FileOfAnOlderTensorLayoutIsRefusedNamingIt) {
+  const auto dir = fresh_dir("clip_cache_format");
+  const auto data = small_data().subset(500, 100);
+  auto trained = load_or_train_mini_clip(cache_test_config(), data, dir);
+  auto net = read_network(trained.path, "clip");
+  net.config.erase("format");
+  net.path = dir + "/old.safetensors";
+  write_network(net);
+  try {
+    load_mini_clip(net.path);
+    FAIL() << "a file of layout 1 was loaded";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find(net.path), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("format"), std::string::npos) << e.what();
+  }
 }
 
 TEST(MiniClipCache, HitReturnsIdenticalWeights) {

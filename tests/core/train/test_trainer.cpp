@@ -5,52 +5,13 @@
 #include <filesystem>
 
 #include "core/train/trainer.h"
-#include "tests/core/train/tiny_model.h"
 #include "results/error.h"
-#include "results/run_config.h"
+#include "tests/core/train/tiny_model.h"
+#include "tests/core/train/trainer_test_util.h"
 
 using namespace rflab::core;
+using namespace rflab::core::testing;
 namespace fs = std::filesystem;
-
-namespace {
-
-nlohmann::json tiny_config(int64_t steps) {
-  nlohmann::json partial = {
-      {"model", {{"depth", 1}, {"width", 64}, {"heads", 1}, {"context_dim", 32}, {"pooled_dim", 32}}},
-      {"text", {{"layers", 0}}},
-      {"train", {{"steps", steps}, {"batch_size", 8}, {"warmup_steps", 2}, {"checkpoint_every", 3}, {"log_every", 1},
-                 {"ema_every", 1}, {"ema_decay", 0.9}}},
-      {"eval", {{"every", 3}, {"val_size", 16}, {"samples_per_class", 0}}},
-  };
-  return rflab::results::complete_config(partial, "test");
-}
-
-struct CountingSink : MetricSink {
-  explicit CountingSink(int64_t stop_at = -1) : stop_at(stop_at) {}
-  void metrics(int64_t step, const std::vector<std::pair<std::string, double>>& v) override {
-    last_step = step;
-    rows += static_cast<int64_t>(v.size());
-  }
-  void log(const std::string&) override {}
-  bool stop_requested() override { return stop_at >= 0 && last_step >= stop_at; }
-  int64_t stop_at;
-  int64_t last_step = 0;
-  int64_t rows = 0;
-};
-
-std::string temp_dir(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("rflab_trainer_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  return d.string();
-}
-
-void expect_identical(torch::nn::Module& a, torch::nn::Module& b, const std::string& what) {
-  auto pb = b.named_parameters();
-  for (const auto& p : a.named_parameters())
-    EXPECT_TRUE(torch::equal(p.value(), pb[p.key()])) << what << " " << p.key();
-}
-
-}  // namespace
 
 TEST(Trainer, TinyModelOverfitsOneBatch) {
   torch::manual_seed(0);
@@ -79,7 +40,7 @@ TEST(Trainer, ResumedRunIsBitIdenticalToUninterrupted) {
   auto dir_a = temp_dir("a"), dir_b = temp_dir("b");
 
   CountingSink sink_a;
-  Trainer a(config, dir_a, sink_a);
+  Trainer a(config, tiny_conditioner(), dir_a, sink_a);
   ASSERT_EQ(a.resume(), 0);
   auto ra = a.run();
   ASSERT_EQ(ra.outcome, TrainOutcome::done);
@@ -87,13 +48,13 @@ TEST(Trainer, ResumedRunIsBitIdenticalToUninterrupted) {
 
   {
     CountingSink stop_early(2);  // asks to stop once step 2 is logged: checkpoint at step 2 or 3
-    Trainer b(config, dir_b, stop_early);
+    Trainer b(config, tiny_conditioner(), dir_b, stop_early);
     auto rb = b.run();
     ASSERT_EQ(rb.outcome, TrainOutcome::stopped);
     ASSERT_LT(rb.step, 6);
   }
   CountingSink sink_c;
-  Trainer c(config, dir_b, sink_c);
+  Trainer c(config, tiny_conditioner(), dir_b, sink_c);
   int64_t from = c.resume();
   EXPECT_GT(from, 0);
   EXPECT_LT(from, 6);
@@ -101,7 +62,7 @@ TEST(Trainer, ResumedRunIsBitIdenticalToUninterrupted) {
   ASSERT_EQ(rc.outcome, TrainOutcome::done);
   EXPECT_EQ(rc.step, 6);
   expect_identical(*a.live().mmdit, *c.live().mmdit, "live mmdit");
-  expect_identical(*a.live().text, *c.live().text, "live text");
+  expect_identical(*a.live().conditioner.tower, *c.live().conditioner.tower, "text tower");
   expect_identical(*a.ema().mmdit, *c.ema().mmdit, "ema mmdit");
   EXPECT_EQ(ra.best_val, rc.best_val);
   fs::remove_all(dir_a);
@@ -112,11 +73,11 @@ TEST(Trainer, RefusesCheckpointOfAnotherConfig) {
   auto dir = temp_dir("other");
   {
     CountingSink s;
-    Trainer t(tiny_config(3), dir, s);
+    Trainer t(tiny_config(3), tiny_conditioner(), dir, s);
     t.run();
   }
   CountingSink s;
-  Trainer t(tiny_config(4), dir, s);
+  Trainer t(tiny_config(4), tiny_conditioner(), dir, s);
   EXPECT_THROW(t.resume(), rflab::UserError);
   fs::remove_all(dir);
 }
@@ -126,7 +87,7 @@ TEST(Trainer, MissingDatasetIsAClearError) {
   config["data"]["root"] = "/nonexistent/fashion";
   CountingSink s;
   try {
-    Trainer t(config, temp_dir("missing"), s);
+    Trainer t(config, tiny_conditioner(), temp_dir("missing"), s);
     FAIL() << "expected an error";
   } catch (const rflab::UserError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/fashion"), std::string::npos) << e.what();
@@ -142,7 +103,7 @@ TEST(Validation, NativeAndVelocityAreFiniteForEveryFamily) {
     auto config = tiny_config(1);
     config["formulation"] = name;
     torch::manual_seed(0);
-    TextToImage sys(config, dataset_tokenizer(config));
+    TextToImage sys(config, tiny_conditioner());
     {
       torch::NoGradGuard g;  // a non-zero output layer, so the losses depend on the parameterisation
       for (auto& p : sys.mmdit->final_layer->parameters()) p.normal_(0, 0.02);
