@@ -1,4 +1,4 @@
-# The two commands of the README: `make demo` and `make test`. Both set up what is missing,
+# The two commands of the README: `make study` (the main job) and `make test`. Both set up what is missing,
 # build, and run.
 BUILD ?= build
 JOBS ?= 2
@@ -20,10 +20,13 @@ demo: configure
 	cmake --build $(BUILD) -j $(JOBS) --target rflab
 	$(BUILD)/rflab train --config configs/demo.json --db results/rflab.db --out runs/demo
 
-# The quick objective study: seven formulations of sweeps/objectives-quick.json, resumable.
+# The main job: the quick objective study (sweeps/objectives-quick.json): trains the seven
+# formulations, evaluates each at the control settings, prints the stored figures. Resumable.
 study: configure
 	cmake --build $(BUILD) -j $(JOBS) --target rflab
 	$(BUILD)/rflab sweep run sweeps/objectives-quick.json --db results/rflab.db
+	$(BUILD)/rflab eval --sweep sweeps/objectives-quick.json --db results/rflab.db
+	$(BUILD)/rflab results table sweeps/objectives-quick.json --db results/rflab.db
 
 # The default test run (CTest label `unit`); longer suites have their own targets.
 test: build

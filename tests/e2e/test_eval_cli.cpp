@@ -2,7 +2,10 @@
 // N = 20 under S4 with tiny evaluators (cached in the build directory across test processes).
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <map>
+#include <sstream>
 #include <set>
 
 #include "e2e_util.h"
@@ -178,6 +181,22 @@ TEST(EvalCli, SweepEvaluatesDoneRunsOnceAtItsN) {
   r = rflab(args, dir.path(), dir.path());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("1 already evaluated at N = 20"), std::string::npos) << r.out;
+
+  // rflab results table reads the same figures back: the run's line for S4 / ema at N = 20.
+  r = rflab({"results", "table", "sweep.json", "--db", "db.sqlite"}, dir.path(), dir.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string fid = fmt::format("{:.3f}", rows.at({"S4", "ema", "clip_fid"}).value);
+  const std::string acc = fmt::format("{:.3f}", rows.at({"S4", "ema", "class_accuracy"}).value);
+  bool found = false;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("formulation=rf") != std::string::npos && line.find("| S4   ema     20") != std::string::npos) {
+      found = true;
+      EXPECT_NE(line.find(fid), std::string::npos) << line;
+      EXPECT_NE(line.find(acc), std::string::npos) << line;
+      EXPECT_NE(line.find("done"), std::string::npos) << line;
+    }
+  EXPECT_TRUE(found) << r.out;
 }
 
 TEST(EvalCli, SweepEvaluationBlockErrorsNameThePath) {
