@@ -45,11 +45,11 @@ TEST(ControlSettings, NamedListKeepsOrderAndRejectsUnknown) {
   EXPECT_NE(error_of([] { parse_weights_list("ema,best", "--weights"); }).find("best"), std::string::npos);
 }
 
-TEST(EvaluationPlan, QuickSweepBlockHasAllSettingsBothWeightsAtItsN) {
+TEST(EvaluationPlan, QuickSweepBlockNamesItsSettingsWeightsAndN) {
   std::ifstream in(std::string(RFLAB_SOURCE_DIR) + "/sweeps/objectives-quick.json");
   const auto doc = nlohmann::json::parse(in);
   const auto plan = parse_evaluation_plan(doc.at("evaluation"), "objectives-quick.json");
-  EXPECT_EQ(plan.settings, control_settings());
+  EXPECT_EQ(plan.settings, control_settings_named("S3,S4,S6", "settings"));
   EXPECT_EQ(plan.weights, (std::vector<std::string>{"ema", "raw"}));
   EXPECT_EQ(plan.samples, 100);
 }
