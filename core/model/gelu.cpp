@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "core/model/cpu_kernel.h"
+
 namespace rflab::core {
 
 namespace {
@@ -54,8 +56,7 @@ struct FusedGelu : torch::autograd::Function<FusedGelu> {
 }  // namespace
 
 torch::Tensor gelu_tanh(const torch::Tensor& x) {
-  if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat32 || !torch::GradMode::is_enabled() ||
-      !x.requires_grad())
+  if (!cpu_float32({&x}) || !torch::GradMode::is_enabled() || !x.requires_grad())
     return torch::gelu(x, "tanh");
   return FusedGelu::apply(x);
 }

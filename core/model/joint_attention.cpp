@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/model/cpu_kernel.h"
 #include "core/util/blas.h"
 
 namespace rflab::core {
@@ -143,12 +144,6 @@ struct FusedAttention : torch::autograd::Function<FusedAttention> {
   }
 };
 
-bool fused_path(std::initializer_list<const torch::Tensor*> ts) {
-  for (auto* t : ts)
-    if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat32) return false;
-  return has_sgemm();
-}
-
 }  // namespace
 
 torch::Tensor joint_attention_aten(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
@@ -162,7 +157,7 @@ torch::Tensor joint_attention_aten(const torch::Tensor& q, const torch::Tensor& 
 }
 
 std::pair<torch::Tensor, torch::Tensor> joint_attention(const AttentionInputs& context, const AttentionInputs& image) {
-  if (fused_path({&context.q, &context.k, &context.v, &image.q, &image.k, &image.v})) {
+  if (cpu_float32({&context.q, &context.k, &context.v, &image.q, &image.k, &image.v}) && has_sgemm()) {
     auto o = FusedAttention::apply(context.q, context.k, context.v, image.q, image.k, image.v);
     return {o[0], o[1]};
   }
@@ -173,7 +168,7 @@ std::pair<torch::Tensor, torch::Tensor> joint_attention(const AttentionInputs& c
 }
 
 torch::Tensor joint_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
-  if (!fused_path({&q, &k, &v})) return joint_attention_aten(q, k, v);
+  if (!cpu_float32({&q, &k, &v}) || !has_sgemm()) return joint_attention_aten(q, k, v);
   auto none = torch::empty({q.size(0), q.size(1), 0, q.size(3)}, q.options());
   return FusedAttention::apply(q, k, v, none, none, none)[0];
 }

@@ -2,18 +2,14 @@
 
 #include <ATen/Parallel.h>
 
+#include "core/model/cpu_kernel.h"
+
 namespace rflab::core {
 
 namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-bool fused_path(std::initializer_list<const torch::Tensor*> ts) {
-  for (auto* t : ts)
-    if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat32) return false;
-  return true;
-}
 
 // Each sample b is one task: its token reductions run in a fixed order on one thread, so the
 // results do not depend on the number of threads.
@@ -117,12 +113,12 @@ struct GatedResidual : torch::autograd::Function<GatedResidual> {
 }  // namespace
 
 torch::Tensor modulate(const torch::Tensor& x, const torch::Tensor& shift, const torch::Tensor& scale) {
-  if (!fused_path({&x, &shift, &scale})) return torch::addcmul(shift.unsqueeze(1), x, 1 + scale.unsqueeze(1));
+  if (!cpu_float32({&x, &shift, &scale})) return torch::addcmul(shift.unsqueeze(1), x, 1 + scale.unsqueeze(1));
   return Modulate::apply(x, shift, scale);
 }
 
 torch::Tensor gated_residual(const torch::Tensor& x, const torch::Tensor& gate, const torch::Tensor& y) {
-  if (!fused_path({&x, &gate, &y})) return torch::addcmul(x, gate.unsqueeze(1), y);
+  if (!cpu_float32({&x, &gate, &y})) return torch::addcmul(x, gate.unsqueeze(1), y);
   return GatedResidual::apply(x, gate, y);
 }
 

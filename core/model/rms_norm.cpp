@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "core/model/cpu_kernel.h"
+
 namespace rflab::core {
 
 namespace {
@@ -89,9 +91,7 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
 }
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
-  const bool fused = x.device().is_cpu() && x.scalar_type() == torch::kFloat32 &&
-                     weight.scalar_type() == torch::kFloat32 && x.numel() > 0;
-  if (!fused) return rms_norm_aten(x, weight, eps);
+  if (!cpu_float32({&x, &weight}) || x.numel() == 0) return rms_norm_aten(x, weight, eps);
   return FusedRMSNorm::apply(x, weight, eps);
 }
 
