@@ -30,6 +30,12 @@ get_threads_fn openblas_get() {
 
 bool has_sgemm() { return sgemm() != nullptr; }
 
+int openblas_threads() { return openblas_get() ? openblas_get()() : 0; }
+
+void set_openblas_threads(int n) {
+  if (openblas_set()) openblas_set()(n);
+}
+
 void sgemm_rows(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                 const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   auto f = sgemm();
@@ -41,15 +47,12 @@ void sgemm_rows(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, flo
   f(&ta, &tb, &M, &N, &K, &alpha, b, &LDA, a, &LDB, &beta, c, &LDC, 1, 1);
 }
 
-SingleThreadedBlas::SingleThreadedBlas() {
-  if (openblas_get() && openblas_set()) {
-    previous_ = openblas_get()();
-    if (previous_ != 1) openblas_set()(1);
-  }
+SingleThreadedBlas::SingleThreadedBlas() : previous_(openblas_threads()) {
+  if (previous_ > 1) set_openblas_threads(1);
 }
 
 SingleThreadedBlas::~SingleThreadedBlas() {
-  if (previous_ > 1) openblas_set()(previous_);
+  if (previous_ > 1) set_openblas_threads(previous_);
 }
 
 }  // namespace rflab::core

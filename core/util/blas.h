@@ -14,6 +14,11 @@ bool has_sgemm();
 void sgemm_rows(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                 const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
+// OpenBLAS's pool size, or 0 when the loaded BLAS is not OpenBLAS.
+int openblas_threads();
+// Sets OpenBLAS's pool size; no effect on other BLAS libraries.
+void set_openblas_threads(int n);
+
 // Keeps OpenBLAS to one thread for its lifetime, so that products issued from several of our own
 // threads at once do not each wake OpenBLAS's pool. No effect on other BLAS libraries.
 class SingleThreadedBlas {

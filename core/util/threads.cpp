@@ -1,8 +1,6 @@
 #include "core/util/threads.h"
 
-#include <dlfcn.h>
 #include <torch/torch.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,11 +8,11 @@
 #include <fstream>
 #include <thread>
 
+#include "core/util/blas.h"
+
 namespace rflab::core {
 
 namespace {
-using set_threads_fn = void (*)(int);
-using get_threads_fn = int (*)();
 
 int hardware_cores() {
   unsigned n = std::thread::hardware_concurrency();
@@ -38,9 +36,9 @@ BlasInfo blas_info() {
       break;
     }
   }
-  if (auto get = reinterpret_cast<get_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"))) {
+  if (const int n = openblas_threads()) {
     info.is_openblas = true;
-    info.openblas_threads = get();
+    info.openblas_threads = n;
   }
   return info;
 }
@@ -80,7 +78,7 @@ void configure_threads(const ThreadChoice& t) {
     torch::set_num_threads(t.torch_threads);
   }
   if (t.blas_threads > 0) {
-    if (auto set = reinterpret_cast<set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(t.blas_threads);
+    set_openblas_threads(t.blas_threads);
   }
 }
 
