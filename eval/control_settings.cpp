@@ -19,11 +19,7 @@ std::vector<std::string> split_list(const std::string& list) {
   return out;
 }
 
-const ControlSetting* find_setting(const std::string& name) {
-  for (const auto& s : control_settings())
-    if (s.name == name) return &s;
-  return nullptr;
-}
+const ControlSetting* find_setting(const std::string& name) { return results::find_control_setting(name); }
 
 ControlSetting parse_setting(const nlohmann::json& j, const std::string& file, const std::string& path) {
   if (j.is_string()) {
@@ -51,12 +47,6 @@ ControlSetting parse_setting(const nlohmann::json& j, const std::string& file, c
 }
 
 }  // namespace
-
-const std::vector<ControlSetting>& control_settings() {
-  static const std::vector<ControlSetting> s = {{"S1", 50, 1.0}, {"S2", 50, 2.5}, {"S3", 50, 5.0},
-                                                {"S4", 5, 5.0},  {"S5", 10, 5.0}, {"S6", 25, 5.0}};
-  return s;
-}
 
 std::vector<ControlSetting> control_settings_named(const std::string& list, const std::string& field) {
   std::vector<ControlSetting> out;

@@ -8,17 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "results/control_setting.h"
+
 namespace rflab::eval {
 
-struct ControlSetting {
-  std::string name;  // "S1"
-  int64_t steps = 50;
-  double cfg = 1.0;
-  bool operator==(const ControlSetting& o) const { return name == o.name && steps == o.steps && cfg == o.cfg; }
-};
-
-// S1 (50, 1.0), S2 (50, 2.5), S3 (50, 5.0), S4 (5, 5.0), S5 (10, 5.0), S6 (25, 5.0).
-const std::vector<ControlSetting>& control_settings();
+// S1 (50, 1.0), S2 (50, 2.5), S3 (50, 5.0), S4 (5, 5.0), S5 (10, 5.0), S6 (25, 5.0): the table is
+// results::control_settings(), shared with the reports.
+using results::ControlSetting;
+using results::control_settings;
 // The settings named in a comma-separated list ("S1,S4"); UserError naming `field` on an unknown name.
 std::vector<ControlSetting> control_settings_named(const std::string& list, const std::string& field);
 

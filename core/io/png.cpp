@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "core/io/atomic_file.h"
+#include "results/atomic_file.h"
 #include "results/error.h"
 
 // The one translation unit holding stb's implementations; static, so they cannot collide with
@@ -20,6 +20,8 @@
 #pragma GCC diagnostic pop
 
 namespace rflab::core {
+using results::read_file;
+using results::write_file_atomic;
 namespace {
 
 void append_bytes(void* context, void* data, int size) {

@@ -8,10 +8,12 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/io/atomic_file.h"
+#include "results/atomic_file.h"
 #include "results/error.h"
 
 namespace rflab::core {
+using results::read_file;
+using results::write_file_atomic;
 namespace {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <set>
 
-#include "core/io/atomic_file.h"
+#include "results/atomic_file.h"
 #include "core/io/idx.h"
 #include "results/error.h"
 
@@ -100,9 +100,9 @@ TEST(FashionMnist, TruncatedFileIsUserErrorNamingIt) {
   for (const auto& e : fs::directory_iterator(FashionMnist::kDefaultRoot))
     fs::copy_file(e.path(), dir / e.path().filename());
   const std::string victim = (dir / "train-images-idx3-ubyte.gz").string();
-  std::string bytes = rflab::core::read_file(victim);
+  std::string bytes = rflab::results::read_file(victim);
   fs::remove(victim);
-  rflab::core::write_file_atomic(victim, bytes.substr(0, 20000));
+  rflab::results::write_file_atomic(victim, bytes.substr(0, 20000));
   expect_user_error_mentioning(dir.string(), {victim, "dataset-fashion-mnist"});
   fs::remove(dir / "t10k-labels-idx1-ubyte.gz");
   expect_user_error_mentioning(dir.string(), {"t10k-labels-idx1-ubyte.gz", "not found"});

@@ -6,11 +6,13 @@
 #include <cstring>
 #include <filesystem>
 
-#include "core/io/atomic_file.h"
+#include "results/atomic_file.h"
 #include "results/error.h"
 
 namespace fs = std::filesystem;
 using namespace rflab::core;
+using rflab::results::read_file;
+using rflab::results::write_file_atomic;
 using rflab::UserError;
 
 namespace {

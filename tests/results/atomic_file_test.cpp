@@ -1,4 +1,4 @@
-#include "core/io/atomic_file.h"
+#include "results/atomic_file.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,8 +9,8 @@
 
 namespace fs = std::filesystem;
 using rflab::UserError;
-using rflab::core::read_file;
-using rflab::core::write_file_atomic;
+using rflab::results::read_file;
+using rflab::results::write_file_atomic;
 
 namespace {
 fs::path fresh_dir(const std::string& name) {

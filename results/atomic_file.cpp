@@ -1,4 +1,4 @@
-#include "core/io/atomic_file.h"
+#include "results/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "results/error.h"
 
-namespace rflab::core {
+namespace rflab::results {
 namespace {
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
@@ -81,4 +81,4 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-}  // namespace rflab::core
+}  // namespace rflab::results

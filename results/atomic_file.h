@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-namespace rflab::core {
+namespace rflab::results {
 
 // Writes `bytes` to path + ".tmp.<pid>", fsyncs it, renames it over `path` and fsyncs the
 // directory. Creates missing parent directories. Throws UserError naming the file on failure.
@@ -12,4 +12,4 @@ void write_file_atomic(const std::string& path, const std::string& bytes);
 // The whole file as bytes. Throws UserError naming the file when it is missing or unreadable.
 std::string read_file(const std::string& path);
 
-}  // namespace rflab::core
+}  // namespace rflab::results
