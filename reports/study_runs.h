@@ -1,0 +1,41 @@
+// The runs of a study as the reports see them: each run's variant (what distinguishes its config
+// from the others', the seed and the dataset excluded: seeds are repeats and datasets are part of
+// the control setting), its seed and dataset, and its stored row when it has one. Built at the
+// edge from a sweep's expansion or from every run of a database.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "results/store.h"
+
+namespace rflab::reports {
+
+struct StudyRun {
+  std::string variant;
+  int64_t seed = 0;
+  std::string dataset;
+  std::string config_hash;
+  int depth = 0;                    // model.depth
+  int64_t batch_size = 0;           // train.batch_size
+  std::optional<results::RunRow> row;  // absent: never registered (not started)
+};
+
+// Config keys that never name a variant.
+bool is_repeat_key(const std::string& dotted_key);  // train.seed, data.dataset, data.root
+
+// One StudyRun per config (canonical JSON), in the given order. The variant is the values of the
+// keys that differ between the configs ("rf", or "formulation=rf model.depth=4" when several
+// differ); with one config, or none differing, it is the first 12 digits of the hash.
+// rows[i] is the stored row of configs[i], when registered.
+std::vector<StudyRun> study_runs(const std::vector<std::string>& canonical_configs,
+                                 const std::vector<std::optional<results::RunRow>>& rows);
+
+// Every run of a database, in id order.
+std::vector<StudyRun> study_runs_of_database(const results::Store& store);
+
+// The variants of the runs, in first-appearance order.
+std::vector<std::string> variants_of(const std::vector<StudyRun>& runs);
+
+}  // namespace rflab::reports

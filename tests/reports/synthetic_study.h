@@ -1,0 +1,79 @@
+// A study written through the store's own API, for the report tests: three formulations with two
+// seeds, evaluated at S3 and S4 with EMA and raw weights at N = 100, validation curves with their
+// training FLOPs, a sample grid per run; one extra run failed, and one evaluation left out.
+#pragma once
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "results/atomic_file.h"
+#include "results/run_config.h"
+#include "results/sha256.h"
+#include "results/store.h"
+
+namespace rflab::reports::testing {
+
+// A 2x2 RGB PNG (valid: the browser test decodes it).
+inline std::string tiny_png() {
+  static const unsigned char k[] = {
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x02,
+      0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0xfd, 0xd4, 0x9a, 0x73, 0x00, 0x00, 0x00, 0x16, 0x49, 0x44, 0x41,
+      0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x08, 0x1b, 0x18, 0x80, 0x34, 0x00, 0x00, 0x3c, 0x5c, 0x06, 0x29,
+      0x1e, 0x5b, 0x5e, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+  return std::string(reinterpret_cast<const char*>(k), sizeof k);
+}
+
+struct SyntheticStudy {
+  std::vector<std::string> formulations = {"rf", "rf/lognorm(0.00, 1.00)", "eps/linear"};
+  std::vector<int64_t> seeds = {0, 1};
+  bool failed_run = true;      // a fourth variant whose run failed
+  bool drop_one = true;        // eps/linear seed 1 has no S4 raw evaluation
+  std::vector<int> depths = {2};  // several: a depth ladder of rf/lognorm
+};
+
+inline void add_run(results::Store& s, const nlohmann::json& partial, int64_t seed, const std::string& dir, bool evaluate,
+                    double quality, results::RunStatus status = results::RunStatus::done) {
+  nlohmann::json cfg = partial;
+  cfg["train"]["seed"] = seed;
+  const auto full = results::complete_config(cfg, "synthetic");
+  results::RunRecord rec{results::canonical_json(full), results::config_hash(full), seed, {"abc123def4567890", false, "host", "1.13", "openblas", "cpu", 2}, std::nullopt};
+  const int64_t id = s.register_run(rec);
+  const int depth = full.at("model").at("depth").get<int>();
+  for (int64_t step = 50; step <= 400; step += 50) {
+    const double loss = 0.3 + (1.0 / depth) * std::pow(static_cast<double>(step), -0.4) + 0.01 * quality;
+    s.append_metrics(id, step, {{"val/velocity", loss}, {"val/native", loss}, {"train/flops", 1e9 * depth * depth * depth * step}});
+  }
+  s.set_status(id, status, status == results::RunStatus::failed ? "CUDA out of memory (synthetic)" : "");
+  if (!evaluate) return;
+  const std::string png = dir + "/run" + std::to_string(id) + "-eval-S3-ema.png";
+  results::write_file_atomic(png, tiny_png());
+  s.add_artifact({id, png, results::sha256_file(png), "eval_grid"});
+  for (const auto& [setting, steps] : std::vector<std::pair<std::string, int>>{{"S3", 50}, {"S4", 5}, {"S5", 10}})
+    for (const std::string w : {"ema", "raw"}) {
+      if (evaluate && quality < 0 && setting == "S4" && w == "raw") continue;  // the dropped evaluation
+      const double q = std::abs(quality) + (w == "raw" ? 0.5 : 0) + (steps == 5 ? 2 : 0) + 0.1 * seed;
+      for (const auto& [metric, value] : std::vector<std::pair<std::string, double>>{
+               {"clip_fid", 10 + 3 * q}, {"clip_score", 0.85 - 0.01 * q - 0.001 * steps / 50.0}, {"path_length", 30.0 + depth}})
+        s.add_evaluation({id, 400, w, setting, steps, 5.0, metric, value, 100, metric == "path_length" ? "" : "mini-clip-evaluator",
+                          metric == "path_length" ? "" : "evalhash0123456789"});
+    }
+}
+
+// Writes the study into `db` and its grids into `dir`.
+inline void write_synthetic_study(const std::string& db, const std::string& dir, const SyntheticStudy& o = {}) {
+  std::filesystem::create_directories(dir);
+  results::Store s(db);
+  for (int depth : o.depths)
+    for (size_t f = 0; f < o.formulations.size(); ++f)
+      for (int64_t seed : o.seeds) {
+        const bool dropped = o.drop_one && f + 1 == o.formulations.size() && seed == o.seeds.back();
+        add_run(s, {{"formulation", o.formulations[f]}, {"model", {{"depth", depth}}}}, seed, dir, true,
+                dropped ? -static_cast<double>(f) : static_cast<double>(f));
+      }
+  if (o.failed_run)
+    add_run(s, {{"formulation", "v/cos"}, {"model", {{"depth", o.depths.front()}}}}, o.seeds.front(), dir, false, 0,
+            results::RunStatus::failed);
+}
+
+}  // namespace rflab::reports::testing
