@@ -23,16 +23,20 @@ GeneratedSamples generate_samples(core::TextToImage& system, const std::vector<s
   const int64_t n = static_cast<int64_t>(captions.size());
   GeneratedSamples out;
   std::vector<torch::Tensor> parts;
+  double length_sum = 0;
   for (int64_t i = 0; i < n; i += batch) {
     const int64_t b = std::min(batch, n - i);
     std::vector<std::string> prompts(captions.begin() + i, captions.begin() + i + b);
     int64_t evals = 0;
-    parts.push_back(system.generate(prompts, options, seed, i, &evals).to(torch::kCPU));
+    torch::Tensor length;
+    parts.push_back(system.generate(prompts, options, seed, i, &evals, &length).to(torch::kCPU));
+    length_sum += length.sum().item<double>();
     out.network_evals = evals;  // passes per batch = evaluations per sample
     if (progress) progress(i + b, n);
   }
   out.images = parts.empty() ? torch::empty({0, system.channels, system.image_size, system.image_size})
                              : torch::cat(parts);
+  out.path_length = n > 0 ? length_sum / static_cast<double>(n) : 0.0;
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

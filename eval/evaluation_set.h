@@ -25,6 +25,7 @@ struct GeneratedSamples {
   torch::Tensor images;           // [N, C, S, S] in [-1, 1], on the CPU
   int64_t network_evals = 0;      // per sample (one guided pass counts 2 when cfg != 1)
   double wall_seconds = 0;
+  double path_length = 0;         // mean over samples of Σ‖v̂·dt‖ (core::sample)
 };
 
 using BatchProgressFn = std::function<void(int64_t done, int64_t total)>;

@@ -162,6 +162,7 @@ CheckpointEvaluation evaluate_checkpoint(const core::LoadedCheckpoint& ck, const
       auto rows = sample_metric_rows(images, captions, labels, evaluators, references, o.metrics);
       rows.push_back(row("network_evals", static_cast<double>(samples.network_evals), n, "", ""));
       rows.push_back(row("wall_seconds", samples.wall_seconds, n, "", ""));
+      rows.push_back(row("path_length", samples.path_length, n, "", ""));
       for (auto& r : rows) {
         r.setting = setting.name;
         r.steps = static_cast<int>(setting.steps);

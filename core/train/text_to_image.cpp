@@ -51,7 +51,8 @@ Network TextToImage::network() {
 }
 
 torch::Tensor TextToImage::generate(const std::vector<std::string>& prompts, const SamplerOptions& options,
-                                    uint64_t seed, int64_t first_index, int64_t* network_evals) {
+                                    uint64_t seed, int64_t first_index, int64_t* network_evals,
+                                    torch::Tensor* path_length) {
   torch::NoGradGuard g;
   const int64_t B = static_cast<int64_t>(prompts.size());
   std::vector<torch::Tensor> noise;
@@ -61,7 +62,7 @@ torch::Tensor TextToImage::generate(const std::vector<std::string>& prompts, con
   }
   auto eps = torch::stack(noise).to(device);
   auto cond = encode(prompts);
-  return sample(formulation, network(), eps, cond, options, network_evals);
+  return sample(formulation, network(), eps, cond, options, network_evals, path_length);
 }
 
 std::vector<torch::Tensor> TextToImage::parameters() { return mmdit->parameters(); }

@@ -25,7 +25,8 @@ struct TextToImage {
   Network network();
   // Samples images [B, C, S, S] in [-1, 1] for the prompts; sample i uses noise seeded (seed, first_index + i).
   torch::Tensor generate(const std::vector<std::string>& prompts, const SamplerOptions& options, uint64_t seed,
-                         int64_t first_index = 0, int64_t* network_evals = nullptr);
+                         int64_t first_index = 0, int64_t* network_evals = nullptr,
+                         torch::Tensor* path_length = nullptr);  // [B], see core::sample
   // The trainable parameters: the MM-DiT's (the text tower is frozen).
   std::vector<torch::Tensor> parameters();
   void to(torch::Device device);

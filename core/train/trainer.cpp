@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/model/model_size.h"
 #include "core/train/seeds.h"
 #include "results/error.h"
 
@@ -27,6 +28,12 @@ Trainer::Trainer(const nlohmann::json& rc, TextConditioner conditioner, std::str
       ema_rule_(cfg<double>(rc, "train", "ema_decay"), cfg<int64_t>(rc, "train", "ema_every")) {
   seed_ = cfg<uint64_t>(rc, "train", "seed");
   batch_size_ = cfg<int64_t>(rc, "train", "batch_size");
+  {
+    const auto shape = MMDiTConfig::from_run_config(rc);
+    train_flops_per_step_ = train_flops_per_sample(shape, image_tokens(shape, cfg<int64_t>(rc, "data", "image_size")),
+                                                   cfg<int64_t>(rc, "text", "max_tokens")) *
+                            static_cast<double>(batch_size_);
+  }
   // Initialisation draws from torch's default generator, seeded from the run seed (D26).
   torch::manual_seed(mix_seed(seed_, Stream::init, 0));
   live_ = std::make_unique<TextToImage>(rc, conditioner);
@@ -130,7 +137,10 @@ void Trainer::validate() {
   auto t0 = std::chrono::steady_clock::now();
   ema_->mmdit->eval();
   auto v = validation_loss(*ema_, val_set_, cfg<uint64_t>(config_, "eval", "val_seed"));
-  sink_.metrics(step_, validation_metrics(v, "val/"));
+  auto metrics = validation_metrics(v, "val/");
+  // Training compute so far (SPEC §8, D24): 6·MACs_fwd per sample × batch × steps.
+  metrics.emplace_back("train/flops", train_flops_per_step_ * static_cast<double>(step_));
+  sink_.metrics(step_, metrics);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sink_.log(fmt::format("step {:>6}  val native {:.5f}  velocity {:.5f}  ({:.1f} s)", step_, v.native_mean,
                         v.velocity_mean, secs));

@@ -75,6 +75,7 @@ class Trainer {
   uint64_t seed_ = 0;
   int64_t step_ = 0;
   int64_t batch_size_ = 0;
+  double train_flops_per_step_ = 0;  // SPEC §9.8: 6·MACs_fwd(d, N, M) per sample × batch
   int64_t cached_epoch_ = -1;
   torch::Tensor permutation_;
   double best_val_ = std::numeric_limits<double>::infinity();

@@ -133,6 +133,28 @@ TEST(Sampler, NetworkEvaluationsCount) {
   EXPECT_LT(evals, 1000);
 }
 
+// A constant velocity v moves every sample along a straight line from t = 1 to t = 0, so its path
+// length Σ‖v·dt‖ is ‖v‖ whatever the grid; the exact 1-D model's straight RF path has length
+// |ε − x̂0| summed over steps, which is at least the distance from the noise to the sample.
+TEST(Sampler, PathLengthIsTheSumOfVelocityTimesStepInRfCoordinates) {
+  auto f = Formulation::parse("rf");
+  Network constant = [](const torch::Tensor& z, const torch::Tensor&, const Conditioning&) {
+    return torch::full_like(z, 2.0);
+  };
+  SamplerOptions o;
+  o.steps = 9;
+  torch::Tensor length;
+  auto eps = torch::zeros({4, 3});
+  sample(f, constant, eps, Conditioning{}, o, nullptr, &length);
+  ASSERT_EQ(length.size(0), 4);
+  for (int64_t i = 0; i < 4; ++i) EXPECT_NEAR(length[i].item<double>(), 2.0 * std::sqrt(3.0), 1e-5);
+
+  auto noise = standard_noise();
+  auto x = sample(f, exact_model(f), noise, Conditioning{}, o, nullptr, &length);
+  auto direct = (x - noise).abs().reshape({-1}).to(torch::kFloat64);
+  EXPECT_TRUE((length + 1e-5 >= direct).all().item<bool>());
+}
+
 TEST(Sampler, GuidanceBatchesCondThenUncond) {
   Conditioning cond{torch::ones({3, 2}), torch::ones({3, 4, 5})};
   int64_t calls = 0, batch_seen = 0;
