@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: setup configure build demo study test test-long test-slurm bench clean
+.PHONY: setup configure build demo study scaling test test-long test-slurm test-browser bench clean
 
 setup:
 	bash scripts/setup
@@ -21,12 +21,21 @@ demo: configure
 	$(BUILD)/rflab train --config configs/demo.json --db results/rflab.db --out runs/demo
 
 # The main job: the quick objective study (sweeps/objectives-quick.json): trains the seven
-# formulations, evaluates each at the control settings, prints the stored figures. Resumable.
+# formulations, evaluates each at the control settings, writes the report (reports/objectives-quick/)
+# and prints its ranking. Resumable.
 study: configure
 	cmake --build $(BUILD) -j $(JOBS) --target rflab
 	$(BUILD)/rflab sweep run sweeps/objectives-quick.json --db results/rflab.db
 	$(BUILD)/rflab eval --sweep sweeps/objectives-quick.json --db results/rflab.db
-	$(BUILD)/rflab results table sweeps/objectives-quick.json --db results/rflab.db
+	$(BUILD)/rflab report --sweep sweeps/objectives-quick.json --db results/rflab.db
+
+# The quick depth ladder (sweeps/depth-quick.json): trains, evaluates, and writes its scaling report.
+scaling: configure
+	cmake --build $(BUILD) -j $(JOBS) --target rflab
+	$(BUILD)/rflab sweep run sweeps/depth-quick.json --db results/rflab.db
+	$(BUILD)/rflab eval --sweep sweeps/depth-quick.json --db results/rflab.db
+	$(BUILD)/rflab scaling --sweep sweeps/depth-quick.json --db results/rflab.db
+	$(BUILD)/rflab report --sweep sweeps/depth-quick.json --db results/rflab.db --quiet
 
 # The default test run (CTest label `unit`); longer suites have their own targets.
 test: build
@@ -40,6 +49,13 @@ test-slurm:
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest -L slurm --output-on-failure --timeout 3600
+
+# The report in headless Chromium (label `browser`); installs Chromium.
+test-browser:
+	bash scripts/setup --browser
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target test_browser
+	cd $(BUILD) && ctest -L browser --output-on-failure --timeout 600
 
 bench: configure
 	cmake --build $(BUILD) -j $(JOBS) --target bench_train_step bench_frechet

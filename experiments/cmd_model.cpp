@@ -24,7 +24,7 @@ int model_info(Args& args) {
     throw UserError(e.what());
   }
   const int64_t image = config.at("data").at("image_size").get<int64_t>();
-  const int64_t n = (image / c.patch_size) * (image / c.patch_size);
+  const int64_t n = core::image_tokens(c, image);
   const int64_t m = config.at("text").at("max_tokens").get<int64_t>();
   const int64_t params = core::parameter_count(c);
   const int64_t macs = core::forward_macs(c, n, m);

@@ -143,5 +143,17 @@ TEST(Expand, ShippedDepthScalingIsTheCpuLadderUnderTheSizingRule) {
   EXPECT_EQ(depths, depth_ladder_preset("cpu"));
 }
 
+TEST(Expand, ShippedDepthQuickVariesOnlyTheDepth) {
+  const auto runs = expand(load_sweep(shipped("depth-quick.json")));
+  ASSERT_EQ(runs.size(), 4u);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    EXPECT_EQ(results::config_at(runs[i].config, "model.depth"), static_cast<int64_t>(i + 1));
+    auto a = runs[i].config, b = runs[0].config;
+    a["model"].erase("depth");
+    b["model"].erase("depth");
+    EXPECT_EQ(a, b) << "depth-quick: every hyper-parameter but the depth is shared (D24)";
+  }
+}
+
 }  // namespace
 }  // namespace rflab::sweeps
