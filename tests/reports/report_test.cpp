@@ -30,21 +30,7 @@ class ReportTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
-  ReportInput input_of(const std::string& db) {
-    rflab::results::Store store(db);
-    const auto runs = study_runs_of_database(store);
-    ReportInput in;
-    in.title = "synthetic";
-    in.command = "test";
-    in.variants = variants_of(runs);
-    in.runs = run_summaries(store, runs);
-    auto table = scores_from_store(store, runs, {});
-    in.ranking = rank_variants(table);
-    in.scores = table;
-    auto data = scaling_from_store(store, runs);
-    in.scaling = analyse_scaling(std::move(data), PowerLawOptions{0.05, 50});
-    return in;
-  }
+  ReportInput input_of(const std::string& db) { return synth::report_input_of(db); }
   fs::path dir_;
 };
 

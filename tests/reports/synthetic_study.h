@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "reports/ranking.h"
+#include "reports/report.h"
+#include "reports/scaling.h"
+#include "reports/score_source.h"
 #include "results/atomic_file.h"
 #include "results/run_config.h"
 #include "results/sha256.h"
@@ -74,6 +78,21 @@ inline void write_synthetic_study(const std::string& db, const std::string& dir,
   if (o.failed_run)
     add_run(s, {{"formulation", "v/cos"}, {"model", {{"depth", o.depths.front()}}}}, o.seeds.front(), dir, false, 0,
             results::RunStatus::failed);
+}
+
+// The report input of a database, as `rflab report --db` builds it (scaling with few resamples).
+inline ReportInput report_input_of(const std::string& db, bool with_scaling = true) {
+  results::Store store(db);
+  const auto runs = study_runs_of_database(store);
+  ReportInput in;
+  in.title = "synthetic";
+  in.command = "test";
+  in.variants = variants_of(runs);
+  in.runs = run_summaries(store, runs);
+  in.scores = scores_from_store(store, runs, {});
+  in.ranking = rank_variants(*in.scores);
+  if (with_scaling) in.scaling = analyse_scaling(scaling_from_store(store, runs), PowerLawOptions{0.05, 50});
+  return in;
 }
 
 }  // namespace rflab::reports::testing
