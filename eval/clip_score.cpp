@@ -13,6 +13,7 @@ ClipScore clip_score_of_embeddings(const torch::Tensor& image_emb, const torch::
   s.n = image_emb.size(0);
   if (s.n == 0) return {std::nan(""), std::nan(""), 0};
   auto cos = torch::cosine_similarity(image_emb.to(torch::kFloat64), text_emb.to(torch::kFloat64), 1);
+  s.cosines = cos;
   s.cosine = cos.mean().item<double>();
   s.torchmetrics = (100.0 * cos.clamp_min(0.0)).mean().item<double>();
   return s;

@@ -16,6 +16,7 @@ struct ClipScore {
   double cosine = 0;       // mean cos(e_img, e_txt)
   double torchmetrics = 0; // mean 100 * max(cos, 0)
   int64_t n = 0;
+  torch::Tensor cosines;   // [N] float64: cos(e_img, e_txt) of each sample, for resampling
 };
 
 // From embeddings [N, E] of images and of their prompts, row i with row i.

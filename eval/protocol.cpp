@@ -73,17 +73,29 @@ std::vector<results::EvaluationRow> sample_metric_rows(const torch::Tensor& imag
                                                        const std::vector<std::string>& captions,
                                                        const torch::Tensor& labels, const Evaluators& evaluators,
                                                        const std::vector<ReferenceFeatures>& references,
-                                                       const FeatureMetricsOptions& options) {
+                                                       const FeatureMetricsOptions& options,
+                                                       PerSampleFigures* per_sample) {
   const auto spaces = evaluators.feature_spaces();
   if (spaces.size() != references.size()) throw std::logic_error("sample_metric_rows: one reference per feature space");
   const int64_t n = images.size(0);
   std::vector<results::EvaluationRow> out;
-  for (size_t s = 0; s < spaces.size(); ++s) space_rows(references[s], to_matrix(batched_features(spaces[s], images)), options, out);
+  Eigen::MatrixXd clip_features;
+  for (size_t s = 0; s < spaces.size(); ++s) {
+    auto features = to_matrix(batched_features(spaces[s], images));
+    space_rows(references[s], features, options, out);
+    if (s == 0) clip_features = std::move(features);  // feature_spaces(): the mini-CLIP first
+  }
   MiniClip clip = evaluators.clip;  // a handle: the evaluator's modules are shared, not copied
   clip->eval();
   const auto score = clip_score(clip, images, captions);
   out.push_back(row("clip_score", score.cosine, n, kClipSpace, evaluators.clip_hash));
   out.push_back(row("clip_score_100", score.torchmetrics, n, kClipSpace, evaluators.clip_hash));
+  if (per_sample) {
+    per_sample->clip.resize(n, 1 + clip_features.cols());
+    per_sample->clip.col(0) = to_matrix(score.cosines.reshape({n, 1}));
+    per_sample->clip.rightCols(clip_features.cols()) = clip_features;
+    per_sample->reference_path = references[0].heldout_path;
+  }
   Classifier classifier = evaluators.classifier;
   classifier->eval();
   out.push_back(row("class_accuracy", class_accuracy(classifier, images, labels).accuracy, n, kClassifierSpace,
@@ -159,7 +171,9 @@ CheckpointEvaluation evaluate_checkpoint(const core::LoadedCheckpoint& ck, const
       log(fmt::format("{} {} weights: {} samples, {} steps, CFG {}", setting.name, weights, n, setting.steps, setting.cfg));
       auto samples = generate_samples(*system, captions, so, o.seed, o.batch);
       const auto images = to_evaluator_size(samples.images, data.image_size());
-      auto rows = sample_metric_rows(images, captions, labels, evaluators, references, o.metrics);
+      PerSampleFigures per_sample{setting.name, weights, {}, ""};
+      auto rows = sample_metric_rows(images, captions, labels, evaluators, references, o.metrics, &per_sample);
+      out.per_sample.push_back(std::move(per_sample));
       rows.push_back(row("network_evals", static_cast<double>(samples.network_evals), n, "", ""));
       rows.push_back(row("wall_seconds", samples.wall_seconds, n, "", ""));
       rows.push_back(row("path_length", samples.path_length, n, "", ""));

@@ -63,10 +63,20 @@ struct SampleGrid {
   torch::Tensor image;  // [C, H, W] in [0, 1] (core::make_grid): one row per class, its first samples
 };
 
+// What the figures of one (setting, weights) were computed from, per sample, so that a report can
+// resample the evaluation set: the CLIP score's cosine and the evaluator mini-CLIP's image
+// embedding of every sample, and the held-out reference features of CLIP-FID.
+struct PerSampleFigures {
+  std::string setting, weights;
+  Eigen::MatrixXd clip;  // [N, 1 + E]: column 0 the cosine, columns 1..E the image embedding
+  std::string reference_path;  // the held-out reference features (.npy) that CLIP-FID compares against
+};
+
 struct CheckpointEvaluation {
   int64_t checkpoint_step = 0;
   std::vector<results::EvaluationRow> rows;
   std::vector<SampleGrid> grids;
+  std::vector<PerSampleFigures> per_sample;
 };
 
 // Every (setting, weights) of options.plan plus the noise-floor rows (setting "real", once per
@@ -82,7 +92,8 @@ std::vector<results::EvaluationRow> sample_metric_rows(const torch::Tensor& imag
                                                        const std::vector<std::string>& captions,
                                                        const torch::Tensor& labels, const Evaluators& evaluators,
                                                        const std::vector<ReferenceFeatures>& references,
-                                                       const FeatureMetricsOptions& options);
+                                                       const FeatureMetricsOptions& options,
+                                                       PerSampleFigures* per_sample = nullptr);
 
 // The noise floor at N in every feature space: training-split images against the reference.
 std::vector<results::EvaluationRow> noise_floor_rows(const std::vector<ReferenceFeatures>& references, int64_t n,

@@ -17,6 +17,7 @@
 #include "eval/inception_v3.h"
 #include "eval/mini_clip.h"
 #include "eval/protocol.h"
+#include "eval/stats/npy.h"
 #include "eval/validation_evaluator.h"
 #include "experiments/command.h"
 #include "experiments/sweep_plan.h"
@@ -181,6 +182,15 @@ void evaluate_run(results::Store& store, int64_t run_id, const eval::EvaluationP
     const std::string png = (out_dir / fmt::format("eval-{}-{}.png", g.setting, g.weights)).string();
     core::write_png(png, g.image);
     artifacts.push_back({run_id, png, results::sha256_file(png), "eval_grid"});
+  }
+  // Per-sample figures, so that reports can resample the evaluation set (rank intervals with one seed).
+  std::set<std::string> references;
+  for (const auto& p : result.per_sample) {
+    const std::string npy = (out_dir / fmt::format("samples-{}-{}.npy", p.setting, p.weights)).string();
+    eval::write_npy(npy, p.clip);
+    artifacts.push_back({run_id, npy, results::sha256_file(npy), "clip_samples"});
+    if (references.insert(p.reference_path).second)
+      artifacts.push_back({run_id, p.reference_path, results::sha256_file(p.reference_path), "clip_reference"});
   }
   eval::record_evaluation(store, result.rows, artifacts);
   print_table(result.rows, run_id, result.checkpoint_step, plan.samples);

@@ -9,6 +9,7 @@
 #include "experiments/study_source.h"
 #include "reports/rank_format.h"
 #include "reports/ranking.h"
+#include "reports/sample_bootstrap.h"
 #include "reports/score_source.h"
 #include "results/atomic_file.h"
 #include "results/error.h"
@@ -47,11 +48,13 @@ int rank_cmd(Args& args) {
   if (!args.positional().empty()) throw UsageError("unexpected argument " + args.positional().front());
 
   reports::ScoreTable table;
+  std::string no_resampling;
   if (csv) {
     table = reports::scores_from_csv(reports::read_csv(*csv));
   } else {
     results::Store store(study.db_path);
     table = reports::scores_from_store(store, study.runs, metrics);
+    if (!table.scores.empty()) options = reports::with_sample_resampling(store, table, options, &no_resampling);
   }
   if (table.scores.empty()) {
     std::string why;
@@ -60,7 +63,8 @@ int rank_cmd(Args& args) {
                                 "--sweep FILE` first){}",
                                 study.sweep ? study.sweep->file : table.source, metrics.fid, metrics.clip, why));
   }
-  const auto ranking = reports::rank_variants(table, options);
+  auto ranking = reports::rank_variants(table, options);
+  if (!no_resampling.empty()) ranking.notes.push_back("Evaluation samples not resampled: " + no_resampling + ".");
   const std::string text = reports::render(format, table, ranking);
   write_output(text, out);
   return 0;

@@ -10,6 +10,7 @@
 #include "experiments/study_source.h"
 #include "reports/rank_format.h"
 #include "reports/ranking.h"
+#include "reports/sample_bootstrap.h"
 #include "reports/report.h"
 #include "reports/scaling.h"
 #include "reports/score_source.h"
@@ -62,7 +63,9 @@ int report_cmd(Args& args) {
   in.runs = reports::run_summaries(store, study.runs);
   auto table = reports::scores_from_store(store, study.runs, {});
   if (!table.scores.empty()) {
-    in.ranking = reports::rank_variants(table, {});
+    std::string no_resampling;
+    in.ranking = reports::rank_variants(table, reports::with_sample_resampling(store, table, {}, &no_resampling));
+    if (!no_resampling.empty()) in.ranking->notes.push_back("Evaluation samples not resampled: " + no_resampling + ".");
     in.scores = std::move(table);
   }
   std::set<int> depths;

@@ -55,6 +55,11 @@ Correlation correlate(const std::vector<double>& x, const std::vector<double>& y
     out.note = fmt::format("n = {} < 4: the Fisher-z interval needs n - 3 > 0", out.n);
     return out;
   }
+  if (std::abs(out.r) == 1) {
+    // atanh(±1) is infinite: the interval would be [r, r], a certainty n points cannot give.
+    out.note = fmt::format("|r| = 1 on n = {} points: the Fisher-z interval is undefined", out.n);
+    return out;
+  }
   const double z = std::atanh(out.r);
   const double half = inverse_normal_cdf(0.5 + level / 2) * std::sqrt(variance_factor / (n - 3));
   out.ci = {std::tanh(z - half), std::tanh(z + half)};

@@ -70,7 +70,7 @@ std::string rank_cell(const VariantRanks& v, size_t c, bool with_interval) {
 }
 
 std::string table1_markdown(const Ranking& r) {
-  const bool intervals = r.seeds.size() > 1;
+  const bool intervals = !r.interval_source.empty();
   std::string out = "| variant |";
   for (const auto& c : r.columns) out += " " + c + " |";
   out += "\n|---|";
@@ -127,9 +127,12 @@ std::string missing_markdown(const Ranking& r) {
 
 std::string ranking_markdown(const ScoreTable& table, const Ranking& r) {
   std::string out = ranking_summary(table, r) + "\n\n" + table1_markdown(r) + "\n" + r.verdict + "\n";
+  for (const auto& n : r.notes) out += "\n" + n + "\n";
+  if (!r.interval_source.empty())
+    out += fmt::format("\nIntervals: {}% percentile bootstrap {} ({} resamples).\n", static_cast<int>(std::lround(r.level * 100)),
+                       r.interval_source, r.resamples);
   if (r.seeds.size() > 1) {
-    out += fmt::format("\nR_all per seed (intervals above: {}% bootstrap over seeds, {} resamples):\n\n| variant |",
-                       static_cast<int>(std::lround(r.level * 100)), r.resamples);
+    out += "\nR_all per seed:\n\n| variant |";
     for (int64_t s : r.seeds) out += fmt::format(" seed {} |", s);
     out += "\n|---|";
     for (size_t k = 0; k < r.seeds.size(); ++k) out += "---|";
@@ -170,6 +173,7 @@ nlohmann::json ranking_json(const ScoreTable& table, const Ranking& r) {
   j["seeds"] = r.seeds;
   j["level"] = r.level;
   j["resamples"] = r.resamples;
+  j["interval_source"] = r.interval_source;
   j["verdict"] = r.verdict;
   j["leaders_overlap"] = r.leaders_overlap;
   j["settings"] = nlohmann::json::array();

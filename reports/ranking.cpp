@@ -35,6 +35,40 @@ std::vector<T> distinct(const ScoreTable& t, F part) {
   return {s.begin(), s.end()};
 }
 
+// Mean front per [variant][column][seed] (NaN where the variant has no point), and the fronts of
+// every (setting, seed) when `fronts` is given. One function serves the ranking and each of its
+// bootstrap draws, so a draw is ranked exactly as the data are.
+using SeedRanks = std::vector<std::vector<std::vector<double>>>;
+SeedRanks seed_ranks(const ScoreTable& table, const std::map<std::string, size_t>& variant_index,
+                     const std::vector<SettingKey>& settings, const std::vector<int64_t>& seeds,
+                     const std::vector<RankColumn>& columns, std::vector<SettingFronts>* fronts) {
+  const size_t V = table.variants.size(), C = columns.size(), S = seeds.size();
+  std::map<std::pair<SettingKey, int64_t>, std::map<size_t, ParetoPoint>> cells;
+  for (const auto& s : table.scores) cells[{s.setting, s.seed}][variant_index.at(s.variant)] = {s.clip, s.fid};
+  SeedRanks sum(V, std::vector<std::vector<double>>(C, std::vector<double>(S, 0)));
+  auto count = sum;
+  for (const auto& setting : settings)
+    for (size_t si = 0; si < S; ++si) {
+      auto it = cells.find({setting, seeds[si]});
+      if (it == cells.end()) continue;
+      std::vector<size_t> who;
+      std::vector<ParetoPoint> pts;
+      for (const auto& [v, p] : it->second) who.push_back(v), pts.push_back(p);
+      const auto front = non_dominated_sort(pts);
+      SettingFronts sf{setting, seeds[si], std::vector<int>(V, 0)};
+      for (size_t k = 0; k < who.size(); ++k) {
+        sf.front[who[k]] = front[k];
+        for (size_t c = 0; c < C; ++c)
+          if (columns[c].includes(setting)) sum[who[k]][c][si] += front[k], count[who[k]][c][si] += 1;
+      }
+      if (fronts) fronts->push_back(std::move(sf));
+    }
+  for (size_t v = 0; v < V; ++v)
+    for (size_t c = 0; c < C; ++c)
+      for (size_t si = 0; si < S; ++si) sum[v][c][si] = count[v][c][si] > 0 ? sum[v][c][si] / count[v][c][si] : kNaN;
+  return sum;
+}
+
 }  // namespace
 
 std::string SettingKey::name() const {
@@ -44,8 +78,9 @@ std::string SettingKey::name() const {
   return out;
 }
 
+// Settings read in sampling order within a dataset and weights kind: fewer steps first, then CFG.
 bool SettingKey::operator<(const SettingKey& o) const {
-  return std::tie(dataset, weights, sampler, steps, cfg) < std::tie(o.dataset, o.weights, o.sampler, o.steps, o.cfg);
+  return std::tie(dataset, weights, steps, cfg, sampler) < std::tie(o.dataset, o.weights, o.steps, o.cfg, o.sampler);
 }
 
 bool SettingKey::operator==(const SettingKey& o) const {
@@ -124,49 +159,33 @@ Ranking rank_variants(const ScoreTable& table, const RankOptions& options) {
   for (const auto& c : columns) r.columns.push_back(c.name);
   const size_t C = columns.size();
 
-  // Fronts per (setting, seed); sums per [variant][column][seed].
-  std::vector<std::vector<std::vector<double>>> sum(V, std::vector<std::vector<double>>(C, std::vector<double>(S, 0)));
-  auto count = sum;
   r.variants.resize(V);
-  for (const auto& setting : r.settings)
-    for (size_t si = 0; si < S; ++si) {
-      auto it = cells.find({setting, r.seeds[si]});
-      if (it == cells.end()) continue;
-      std::vector<size_t> who;
-      std::vector<ParetoPoint> pts;
-      for (const auto& [v, p] : it->second) who.push_back(v), pts.push_back(p);
-      const auto fronts = non_dominated_sort(pts);
-      SettingFronts sf{setting, r.seeds[si], std::vector<int>(V, 0)};
-      for (size_t k = 0; k < who.size(); ++k) {
-        sf.front[who[k]] = fronts[k];
-        ++r.variants[who[k]].settings_ranked;
-        for (size_t c = 0; c < C; ++c)
-          if (columns[c].includes(setting)) sum[who[k]][c][si] += fronts[k], count[who[k]][c][si] += 1;
-      }
-      r.fronts.push_back(std::move(sf));
-    }
-
+  const SeedRanks ranks = seed_ranks(table, variant_index, r.settings, r.seeds, columns, &r.fronts);
+  for (const auto& f : r.fronts)
+    for (size_t v = 0; v < V; ++v) r.variants[v].settings_ranked += f.front[v] > 0;
   for (size_t v = 0; v < V; ++v) {
     auto& vr = r.variants[v];
     vr.variant = table.variants[v];
-    vr.per_seed.assign(C, std::vector<double>(S, kNaN));
-    for (size_t c = 0; c < C; ++c)
-      for (size_t si = 0; si < S; ++si)
-        if (count[v][c][si] > 0) vr.per_seed[c][si] = sum[v][c][si] / count[v][c][si];
+    vr.per_seed = ranks[v];
     for (size_t c = 0; c < C; ++c) vr.mean.push_back(mean_of_finite(vr.per_seed[c]));
   }
 
-  // Bootstrap over seeds: one draw of seeds serves every variant (the seeds are paired).
+  // Bootstrap: one draw of seeds serves every variant (the seeds are paired, D26), and with a
+  // sample resampler one draw of evaluation samples serves every point (sample i has caption i
+  // and noise i everywhere, D9); each draw is ranked afresh.
   std::vector<std::vector<std::vector<double>>> draws(V, std::vector<std::vector<double>>(C));
-  if (S > 1) {
+  const bool over_samples = static_cast<bool>(options.resample_scores);
+  if (S > 1 || over_samples) {
     r.resamples = options.resamples;
     Resampler rng(options.seed);
     std::vector<double> picked(S);
     for (int b = 0; b < options.resamples; ++b) {
-      const auto idx = rng.resample(S);
+      const SeedRanks drawn =
+          over_samples ? seed_ranks(options.resample_scores(rng), variant_index, r.settings, r.seeds, columns, nullptr) : ranks;
+      const auto idx = S > 1 ? rng.resample(S) : std::vector<size_t>{0};
       for (size_t v = 0; v < V; ++v)
         for (size_t c = 0; c < C; ++c) {
-          for (size_t k = 0; k < S; ++k) picked[k] = r.variants[v].per_seed[c][idx[k]];
+          for (size_t k = 0; k < S; ++k) picked[k] = drawn[v][c][idx[k]];
           const double m = mean_of_finite(picked);
           if (!std::isnan(m)) draws[v][c].push_back(m);
         }
@@ -189,10 +208,15 @@ Ranking rank_variants(const ScoreTable& table, const RankOptions& options) {
 
   const auto& lead = r.variants[r.order.front()];
   const int pct = static_cast<int>(std::lround(options.level * 100));
-  if (S < 2) {
-    r.verdict = fmt::format(
-        "One seed per variant: the ranks have no interval over seeds, so an order that rests on a "
-        "fraction of a front is not evidence; train two or more seeds to resolve it.");
+  r.interval_source = S > 1 && over_samples ? fmt::format("over {} seeds and the evaluation samples", S)
+                      : S > 1                 ? fmt::format("over {} seeds", S)
+                      : over_samples          ? std::string("over the evaluation samples")
+                                              : std::string();
+  if (r.interval_source.empty()) {
+    r.verdict =
+        "One seed per variant and no per-sample figures stored: the ranks have no interval, so an order that rests "
+        "on a fraction of a front is not evidence; train two or more seeds (or re-evaluate to store per-sample "
+        "figures) to resolve it.";
     r.leaders_overlap = true;
   } else {
     std::vector<std::string> overlapping;
@@ -205,12 +229,12 @@ Ranking rank_variants(const ScoreTable& table, const RankOptions& options) {
     for (size_t k = 0; k < overlapping.size(); ++k)
       names += (k ? (k + 1 == overlapping.size() ? " and " : ", ") : "") + overlapping[k];
     r.verdict = overlapping.empty()
-                    ? fmt::format("{} leads: its {}% interval of R_all over {} seeds ({:.2f}–{:.2f}) is clear of every "
+                    ? fmt::format("{} leads: its {}% interval of R_all {} ({:.2f}–{:.2f}) is clear of every "
                                   "other variant's.",
-                                  lead.variant, pct, S, lead.interval[0].lo, lead.interval[0].hi)
-                    : fmt::format("The {}% intervals of R_all over {} seeds of {} ({:.2f}–{:.2f}) and {} overlap: "
-                                  "their order is inside the seed noise.",
-                                  pct, S, lead.variant, lead.interval[0].lo, lead.interval[0].hi, names);
+                                  lead.variant, pct, r.interval_source, lead.interval[0].lo, lead.interval[0].hi)
+                    : fmt::format("The {}% intervals of R_all {} of {} ({:.2f}–{:.2f}) and {} overlap: "
+                                  "their order is inside the noise.",
+                                  pct, r.interval_source, lead.variant, lead.interval[0].lo, lead.interval[0].hi, names);
   }
   return r;
 }

@@ -2,7 +2,8 @@
 // and seed the variants are sorted into fronts (non_dominated_sort.h); a variant's rank over a
 // group of settings is the mean of its front indices there (lower is better). With several seeds,
 // ranks are computed per seed (variants of one seed share initialisation and data order, D26),
-// averaged over the seeds, and a bootstrap over seeds gives each average its 90% interval.
+// averaged over the seeds, and a bootstrap over seeds — and over the evaluation samples, when
+// their per-sample figures are stored — gives each average its 90% interval.
 //
 // Columns: `all` groups R_all, R_5 (N = 5), R_50 (N = 50, w = 5.0, D15) and R_50,all-cfg (N = 50,
 // every w), the paper's Table 1; `steps`, `weights` and `dataset` give R_all and then one column
@@ -32,6 +33,9 @@ struct RankOptions {
   int resamples = kBootstrapResamples;
   uint64_t seed = kBootstrapSeed;
   double level = 0.90;
+  // When set, each bootstrap draw also resamples the evaluation samples: it returns the table
+  // with every point recomputed from one draw of sample indices (sample_bootstrap.h).
+  std::function<ScoreTable(Resampler&)> resample_scores;
 };
 
 // The fronts of one control setting and seed, per variant (0: the variant has no point there).
@@ -59,6 +63,8 @@ struct Ranking {
   std::vector<MissingEvaluation> missing;
   double level = 0.90;
   int resamples = 0;
+  std::vector<std::string> notes;  // printed under the verdict (e.g. why samples were not resampled)
+  std::string interval_source;  // "over 3 seeds", "over the evaluation samples", ... ("" = none)
   // What the intervals say of the leaders, in a sentence for the output.
   std::string verdict;
   bool leaders_overlap = false;

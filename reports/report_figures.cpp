@@ -183,7 +183,15 @@ std::vector<NamedFigure> scaling_figures(const ScalingAnalysis& a) {
                                "compute-efficient frontier and its bootstrap band.",
                    std::move(fig)});
   }
+  // One scatter per metric, at the most-steps setting evaluated (the paper's Fig. 8 uses its final metrics).
+  int64_t most_steps = 0;
+  for (const auto& r : a.data.runs)
+    for (const auto& m : r.metrics) most_steps = std::max(most_steps, m.steps);
   for (const auto& c : a.correlations) {
+    bool at_most = false;
+    for (const auto& r : a.data.runs)
+      for (const auto& m : r.metrics) at_most |= m.setting == c.setting && m.steps == most_steps;
+    if (!at_most) continue;
     Figure fig;
     fig.title = c.metric + (c.setting.empty() ? "" : " (" + c.setting + ")") + " against final validation loss";
     fig.xlabel = "final " + a.data.loss_key;

@@ -24,6 +24,12 @@ nlohmann::json finite_or_null(double v) { return std::isfinite(v) ? nlohmann::js
 
 nlohmann::json interval_json(const Interval& i) { return {finite_or_null(i.lo), finite_or_null(i.hi)}; }
 
+bool is_correlated_metric(const std::string& m) {
+  for (const char* k : {"clip_fid", "clip_score", "classifier_fd", "class_accuracy", "inception_fid"})
+    if (m == k) return true;
+  return false;
+}
+
 double final_loss(const ScalingRun& r) { return r.curve.empty() ? kNaN : r.curve.back().loss; }
 
 NamedFit make_fit(std::string name, std::string x, std::vector<PowerLawPoint> points, const PowerLawOptions& o) {
@@ -139,12 +145,12 @@ ScalingAnalysis analyse_scaling(ScalingData data, const PowerLawOptions& o) {
     a.fits.push_back(make_fit(fmt::format("depth {}", depth), "steps", pts, o));
   }
 
-  // Correlations between final validation loss and each (metric, setting) every run has.
+  // Correlations between final validation loss and each primary sample metric (the FIDs, the
+  // CLIP score, class accuracy; a CSV's own metric columns) at each evaluated setting.
   std::map<std::pair<std::string, std::string>, std::vector<std::pair<double, double>>> pairs;
   for (const auto& r : data.runs)
     for (const auto& m : r.metrics)
-      if (m.metric != "network_evals" && m.metric != "wall_seconds" && m.metric != "path_length" && std::isfinite(m.value) &&
-          std::isfinite(final_loss(r)))
+      if ((m.setting.empty() || is_correlated_metric(m.metric)) && std::isfinite(m.value) && std::isfinite(final_loss(r)))
         pairs[{m.metric, m.setting}].push_back({final_loss(r), m.value});
   for (const auto& [key, xy] : pairs) {
     if (xy.size() < 3) continue;

@@ -45,7 +45,7 @@ std::vector<StudyRun> study_runs(const std::vector<std::string>& configs,
       std::string v = "-";
       for (const auto& [fk, fv] : flat[i])
         if (fk == k) v = value_text(fv);
-      label += (label.empty() ? "" : " ") + (varied.size() == 1 ? v : k + "=" + v);
+      label += (label.empty() ? "" : " ") + (k == "formulation" ? v : k + "=" + v);
     }
     r.variant = label.empty() ? r.config_hash.substr(0, 12) : label;
     // Complete configs hold every schema key; an older one may lack a key added since.

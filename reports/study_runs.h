@@ -26,8 +26,9 @@ struct StudyRun {
 bool is_repeat_key(const std::string& dotted_key);  // train.seed, data.dataset, data.root
 
 // One StudyRun per config (canonical JSON), in the given order. The variant is the values of the
-// keys that differ between the configs ("rf", or "formulation=rf model.depth=4" when several
-// differ); with one config, or none differing, it is the first 12 digits of the hash.
+// keys that differ between the configs: the formulation by its name, other keys as key=value
+// ("rf", "model.depth=4", "rf train.lr=0.001"); with one config, or none differing, it is the
+// first 12 digits of the hash.
 // rows[i] is the stored row of configs[i], when registered.
 std::vector<StudyRun> study_runs(const std::vector<std::string>& canonical_configs,
                                  const std::vector<std::optional<results::RunRow>>& rows);

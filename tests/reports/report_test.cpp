@@ -8,6 +8,8 @@
 
 #include "reports/ranking.h"
 #include "reports/report.h"
+#include "reports/sample_bootstrap.h"
+#include "eval/stats/npy.h"
 #include "reports/scaling.h"
 #include "reports/score_source.h"
 #include "results/atomic_file.h"
@@ -170,4 +172,51 @@ TEST(MarkdownToHtml, TablesListsHeadingsAndEscapes) {
   EXPECT_EQ(base64("Man"), "TWFu");
   EXPECT_EQ(base64("Ma"), "TWE=");
   EXPECT_EQ(base64("M"), "TQ==");
+}
+
+TEST_F(ReportTest, ResamplingTheEvaluationSamplesGivesIntervalsWithOneSeed) {
+  synth::SyntheticStudy o;
+  o.seeds = {0};
+  o.failed_run = false;
+  o.drop_one = false;
+  synth::write_synthetic_study(path("r.db"), path("grids"), o);
+  rflab::results::Store store(path("r.db"));
+  const auto table = scores_from_store(store, study_runs_of_database(store), {});
+  std::string why;
+  const auto resampler = sample_resampler_from_store(store, table, &why);
+  ASSERT_TRUE(resampler) << why;
+  EXPECT_EQ(resampler->samples(), 100u);
+  // The identity draw reproduces the stored figures; a random draw moves them.
+  std::vector<size_t> all(100);
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  const auto same = resampler->recompute(all);
+  for (size_t k = 0; k < table.scores.size(); ++k) {
+    EXPECT_NEAR(same.scores[k].fid, table.scores[k].fid, 1e-9 * table.scores[k].fid);
+    EXPECT_NEAR(same.scores[k].clip, table.scores[k].clip, 1e-12);
+  }
+  Resampler rng(3);
+  EXPECT_NE(resampler->draw(rng).scores[0].fid, table.scores[0].fid);
+
+  const auto r = rank_variants(table, with_sample_resampling(store, table, RankOptions{RankBy::all, 200}, nullptr));
+  EXPECT_EQ(r.interval_source, "over the evaluation samples");
+  EXPECT_EQ(r.resamples, 200);
+  for (const auto& v : r.variants) EXPECT_TRUE(v.interval[0].contains(v.mean[0])) << v.variant;
+  EXPECT_EQ(r.verdict.find("One seed"), std::string::npos);
+}
+
+TEST_F(ReportTest, PerSampleFilesThatDisagreeWithTheStoredFiguresAreNotResampled) {
+  synth::SyntheticStudy o;
+  o.seeds = {0};
+  o.failed_run = false;
+  o.drop_one = false;
+  synth::write_synthetic_study(path("r.db"), path("grids"), o);
+  rflab::eval::write_npy(path("grids/run1/samples-S3-ema.npy"), synth::synthetic_samples(7.0, 1));
+  rflab::results::Store store(path("r.db"));
+  const auto table = scores_from_store(store, study_runs_of_database(store), {});
+  std::string why;
+  EXPECT_FALSE(sample_resampler_from_store(store, table, &why));
+  EXPECT_NE(why.find("not the stored"), std::string::npos) << why;
+  ScoreMetrics other;
+  other.fid = "classifier_fd";
+  EXPECT_FALSE(sample_resampler_from_store(store, scores_from_store(store, study_runs_of_database(store), other), &why));
 }

@@ -7,9 +7,15 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "eval/stats/frechet.h"
+#include "eval/stats/npy.h"
+#include "reports/bootstrap.h"
 #include "reports/ranking.h"
 #include "reports/report.h"
 #include "reports/scaling.h"
+#include "reports/sample_bootstrap.h"
 #include "reports/score_source.h"
 #include "results/atomic_file.h"
 #include "results/run_config.h"
@@ -36,6 +42,35 @@ struct SyntheticStudy {
   std::vector<int> depths = {2};  // several: a depth ladder of rf/lognorm
 };
 
+inline constexpr int64_t kSamples = 100;
+
+// Uniform noise in [-0.5, 0.5) from the reports' own generator, the same on every platform.
+inline double noise(Resampler& r) { return static_cast<double>(r.next() >> 11) / 9007199254740992.0 - 0.5; }
+
+// [kSamples, 1 + 4]: the cosine, then a 4-d embedding shifted by q from the reference's.
+inline Eigen::MatrixXd synthetic_samples(double q, uint64_t seed) {
+  Resampler r(seed);
+  Eigen::MatrixXd m(kSamples, 5);
+  for (int64_t i = 0; i < kSamples; ++i) {
+    m(i, 0) = 0.85 - 0.01 * q + 0.02 * noise(r);
+    for (int j = 1; j < 5; ++j) m(i, j) = 0.3 * q * j + noise(r);
+  }
+  return m;
+}
+
+// The held-out reference features of the synthetic evaluator, written once per folder.
+inline std::string reference_file(const std::string& dir) {
+  const std::string path = dir + "/reference-heldout.npy";
+  if (!std::filesystem::exists(path)) {
+    Resampler r(99);
+    Eigen::MatrixXd m(400, 4);
+    for (int64_t i = 0; i < m.rows(); ++i)
+      for (int j = 0; j < 4; ++j) m(i, j) = noise(r);
+    eval::write_npy(path, m);
+  }
+  return path;
+}
+
 inline void add_run(results::Store& s, const nlohmann::json& partial, int64_t seed, const std::string& dir, bool evaluate,
                     double quality, results::RunStatus status = results::RunStatus::done) {
   nlohmann::json cfg = partial;
@@ -57,9 +92,20 @@ inline void add_run(results::Store& s, const nlohmann::json& partial, int64_t se
     for (const std::string w : {"ema", "raw"}) {
       if (evaluate && quality < 0 && setting == "S4" && w == "raw") continue;  // the dropped evaluation
       const double q = std::abs(quality) + (w == "raw" ? 0.5 : 0) + (steps == 5 ? 2 : 0) + 0.1 * seed;
+      // Per-sample figures: the embeddings drift from the reference by q, the cosines fall with it;
+      // the stored CLIP-FID and CLIP score are computed from them, as `rflab eval` does.
+      const auto per_sample = synthetic_samples(q, static_cast<uint64_t>(id * 100 + steps + (w == "raw")));
+      const std::string npy = dir + fmt::format("/run{}/samples-{}-{}.npy", id, setting, w);  // as beside a checkpoint
+      eval::write_npy(npy, per_sample);
+      const std::string ref = reference_file(dir);
+      s.add_artifact({id, npy, results::sha256_file(npy), "clip_samples"});
+      s.add_artifact({id, ref, results::sha256_file(ref), "clip_reference"});
+      const double fid = eval::frechet_distance(eval::gaussian_stats(eval::read_npy(ref)),
+                                                eval::gaussian_stats(per_sample.rightCols(per_sample.cols() - 1)));
+      const double clip = per_sample.col(0).mean();
       for (const auto& [metric, value] : std::vector<std::pair<std::string, double>>{
-               {"clip_fid", 10 + 3 * q}, {"clip_score", 0.85 - 0.01 * q - 0.001 * steps / 50.0}, {"path_length", 30.0 + depth}})
-        s.add_evaluation({id, 400, w, setting, steps, 5.0, metric, value, 100, metric == "path_length" ? "" : "mini-clip-evaluator",
+               {"clip_fid", fid}, {"clip_score", clip}, {"path_length", 30.0 + depth}})
+        s.add_evaluation({id, 400, w, setting, steps, 5.0, metric, value, kSamples, metric == "path_length" ? "" : "mini-clip-evaluator",
                           metric == "path_length" ? "" : "evalhash0123456789"});
     }
 }
@@ -90,7 +136,7 @@ inline ReportInput report_input_of(const std::string& db, bool with_scaling = tr
   in.variants = variants_of(runs);
   in.runs = run_summaries(store, runs);
   in.scores = scores_from_store(store, runs, {});
-  in.ranking = rank_variants(*in.scores);
+  in.ranking = rank_variants(*in.scores, with_sample_resampling(store, *in.scores, RankOptions{RankBy::all, 200}, nullptr));
   if (with_scaling) in.scaling = analyse_scaling(scaling_from_store(store, runs), PowerLawOptions{0.05, 50});
   return in;
 }
