@@ -22,6 +22,13 @@ struct Command {
 int register_command(Command c);
 const std::vector<Command>& commands();
 
+// The command line of a program built from registered commands: global --threads N and --help,
+// the command (one or two words), --help of a command, and the error contract (usage error 2,
+// bad input 1 naming the field, internal error 3). `configure(threads)` runs before the command,
+// with 0 when --threads was not given.
+int dispatch(const std::string& program, const std::string& description, std::vector<std::string> words,
+             const std::function<void(int threads)>& configure);
+
 // Flags are `--name value`, `--name=value` or a bare `--switch`; everything else is positional.
 // Every lookup marks the flag as known; finish() rejects the rest with a UsageError.
 class Args {

@@ -63,6 +63,7 @@ std::vector<NamedFigure> ranking_figures(const ScoreTable& t, const Ranking& r) 
       fig.series.push_back(std::move(line));
     }
     fig.notes = {"label: variant (front)"};
+    fig.notes_corner = Corner::top_right;  // high CLIP with high FID is the rarely occupied corner
     out.push_back({"pareto-" + file_stem(f.setting.name()), "Pareto fronts of " + f.setting.name() + ".", std::move(fig)});
   }
   // Heat map: mean front (over seeds) by variant and setting, variants in rank order.

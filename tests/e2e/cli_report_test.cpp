@@ -103,5 +103,18 @@ TEST(CliReport, ScalingFitsACsvPowerLaw) {
   EXPECT_EQ(bad.code, 1);
 }
 
+TEST(CliReport, TheTorchFreeBinaryGivesTheSameAnswers) {
+  TempDir tmp;
+  reports::testing::write_synthetic_study(tmp.path("r.db"), tmp.path("grids"));
+  const Result full = rflab({"rank", "--db", tmp.path("r.db"), "--format", "json", "--resamples", "50"}, tmp.path());
+  ASSERT_EQ(full.code, 0) << full.err;
+  const std::string out = tmp.path("analyse.out");
+  const int code =
+      std::system((std::string(RFLAB_ANALYSE_EXE) + " rank --db " + tmp.path("r.db") + " --format json --resamples 50 > " + out).c_str());
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(read_file(out), full.out);
+  EXPECT_NE(std::system((std::string(RFLAB_ANALYSE_EXE) + " train --config x.json 2>/dev/null").c_str()), 0);
+}
+
 }  // namespace
 }  // namespace rflab::e2e

@@ -1,0 +1,10 @@
+// rflab-analyse: the torch-free commands of rflab (rank, scaling, report), built without libtorch,
+// so that a results database copied off a cluster can be analysed on any machine.
+#include "experiments/command.h"
+
+int main(int argc, char** argv) {
+  return rflab::experiments::dispatch("rflab-analyse",
+                                      "The analyses of rflab (rankings, scaling fits, reports) over a results database, "
+                                      "without libtorch.",
+                                      {argv + 1, argv + argc}, [](int) {});
+}
