@@ -11,7 +11,6 @@
 #include "reports/ranking.h"
 #include "reports/sample_bootstrap.h"
 #include "reports/score_source.h"
-#include "results/atomic_file.h"
 #include "results/error.h"
 
 namespace rflab::experiments {

@@ -8,18 +8,15 @@
 
 #include "experiments/command.h"
 #include "experiments/study_source.h"
-#include "reports/rank_format.h"
 #include "reports/ranking.h"
 #include "reports/sample_bootstrap.h"
 #include "reports/report.h"
 #include "reports/scaling.h"
 #include "reports/score_source.h"
-#include "results/atomic_file.h"
 #include "results/error.h"
 
 namespace rflab::experiments {
 namespace {
-
 
 int scaling_cmd(Args& args) {
   const auto csv = args.get("csv");

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "reports/score.h"
+#include "reports/score_source.h"
 #include "results/error.h"
 
 namespace rflab::reports {
@@ -63,12 +64,7 @@ ScalingData scaling_from_store(const results::Store& store, const std::vector<St
     if (flops.empty()) d.notes.push_back(who + ": no train/flops rows (trained before they were logged): left out of the FLOPs axis");
     if (r.row->status != results::RunStatus::done)
       d.notes.push_back(who + ": " + results::to_string(r.row->status) + ", its curve is partial");
-    int64_t latest = -1;
-    const auto evals = store.evaluations(r.row->id);
-    for (const auto& e : evals)
-      if (e.setting != "real" && e.setting != "val") latest = std::max(latest, e.checkpoint_step);
-    for (const auto& e : evals) {
-      if (e.setting == "real" || e.setting == "val" || e.checkpoint_step != latest) continue;
+    for (const auto& e : latest_sampler_evaluations(store, r.row->id)) {
       const SettingKey k{e.setting, e.weights, "", e.steps, e.cfg};
       s.metrics.push_back({e.metric, k.name(), e.steps, e.cfg, e.weights, e.value});
     }

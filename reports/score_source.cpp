@@ -21,6 +21,17 @@ bool is_sampler_setting(const std::string& s) { return s != "real" && s != "val"
 
 }  // namespace
 
+std::vector<results::EvaluationRow> latest_sampler_evaluations(const results::Store& store, int64_t run_id) {
+  auto rows = store.evaluations(run_id);
+  int64_t latest = -1;
+  for (const auto& e : rows)
+    if (is_sampler_setting(e.setting)) latest = std::max(latest, e.checkpoint_step);
+  std::vector<results::EvaluationRow> out;
+  for (auto& e : rows)
+    if (is_sampler_setting(e.setting) && e.checkpoint_step == latest) out.push_back(std::move(e));
+  return out;
+}
+
 const std::vector<std::string>& fid_metric_names() {
   static const std::vector<std::string> v = {"clip_fid", "classifier_fd", "inception_fid"};
   return v;
@@ -57,16 +68,10 @@ ScoreTable scores_from_store(const results::Store& store, const std::vector<Stud
       case results::RunStatus::running: miss("run not finished"); continue;
       case results::RunStatus::done: break;
     }
-    Found f{&r, {}};
-    int64_t latest = -1;
-    for (const auto& e : store.evaluations(r.row->id))
-      if (is_sampler_setting(e.setting)) latest = std::max(latest, e.checkpoint_step);
+    Found f{&r, latest_sampler_evaluations(store, r.row->id)};
     std::set<std::pair<std::string, std::string>> seen;
-    for (auto& e : store.evaluations(r.row->id))
-      if (is_sampler_setting(e.setting) && e.checkpoint_step == latest) {
-        if (e.metric == m.fid && seen.insert({e.setting + "/" + e.weights, std::to_string(e.n)}).second) ++n_count[e.n];
-        f.rows.push_back(std::move(e));
-      }
+    for (const auto& e : f.rows)
+      if (e.metric == m.fid && seen.insert({e.setting + "/" + e.weights, std::to_string(e.n)}).second) ++n_count[e.n];
     if (f.rows.empty()) { miss("not evaluated"); continue; }
     evaluated.push_back(std::move(f));
   }

@@ -26,6 +26,10 @@ struct ScoreMetrics {
 const std::vector<std::string>& fid_metric_names();
 const std::vector<std::string>& clip_metric_names();
 
+// A run's sampler-setting evaluations (not its noise-floor "real" or validation "val" rows) at
+// its latest evaluated checkpoint: the figures every report reads, in store order.
+std::vector<results::EvaluationRow> latest_sampler_evaluations(const results::Store& store, int64_t run_id);
+
 // Points of the runs' latest evaluated checkpoint at the chosen N. A diverged run gets a
 // non-finite point in every setting the study has (it ranks behind every finite one); failed,
 // pending and running runs, runs without evaluations, evaluations at another N and a missing
