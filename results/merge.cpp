@@ -103,15 +103,15 @@ void merge_runs(Database& db, MergeReport& report) {
       std::string("SELECT r.config_hash, r.config_json, r.seed, r.created_at, s.name, "
                   "s.content_hash, ") +
           "r.status, r.error, r.git_commit, r.host, r.libtorch_version, r.blas, r.device, "
-          "r.git_dirty, r.threads, r.started_at, r.ended_at "
+          "r.git_dirty, r.threads, r.started_at, r.ended_at, r.code_version "
           "FROM shard.runs r LEFT JOIN shard.sweeps s ON s.id = r.sweep_id ORDER BY r.id",
       "merge: read shard runs");
-  auto find = db.prepare(std::string("SELECT id, ") + kFactColumns + " FROM main.runs WHERE config_hash = ?",
+  auto find = db.prepare(std::string("SELECT id, ") + kFactColumns + " FROM main.runs WHERE config_hash = ? AND code_version = ?",
                          "merge: find run");
   auto insert = db.prepare(
-      std::string("INSERT INTO main.runs(config_hash, config_json, seed, created_at, sweep_id, ") +
+      std::string("INSERT INTO main.runs(config_hash, code_version, config_json, seed, created_at, sweep_id, ") +
           kFactColumns +
-          ") VALUES (?, ?, ?, ?, (SELECT id FROM main.sweeps WHERE name = ? AND content_hash = ?), "
+          ") VALUES (?, ?, ?, ?, ?, (SELECT id FROM main.sweeps WHERE name = ? AND content_hash = ?), "
           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       "merge: insert run");
   auto update = db.prepare(
@@ -120,16 +120,17 @@ void merge_runs(Database& db, MergeReport& report) {
       "merge: update run");
   while (shard_runs.step()) {
     const std::string hash = shard_runs.column_text(0);
+    const std::string code_version = shard_runs.column_text(17);
     const RunFacts theirs = read_facts(shard_runs, 6);
     find.reset();
-    find.bind(1, hash);
+    find.bind(1, hash).bind(2, code_version);
     if (!find.step()) {
       insert.reset();
-      insert.bind(1, hash).bind(2, shard_runs.column_text(1)).bind(3, shard_runs.column_int(2))
-          .bind(4, shard_runs.column_text(3));
-      bind_text(insert, 5, optional_text(shard_runs, 4));
-      bind_text(insert, 6, optional_text(shard_runs, 5));
-      bind_facts(insert, 7, theirs);
+      insert.bind(1, hash).bind(2, code_version).bind(3, shard_runs.column_text(1))
+          .bind(4, shard_runs.column_int(2)).bind(5, shard_runs.column_text(3));
+      bind_text(insert, 6, optional_text(shard_runs, 4));
+      bind_text(insert, 7, optional_text(shard_runs, 5));
+      bind_facts(insert, 8, theirs);
       insert.run();
       ++report.runs_added;
       continue;
@@ -150,9 +151,10 @@ int64_t upsert(Database& db, const std::string& sql, const std::string& purpose)
   return db.changes();
 }
 
-// Maps a shard run id to the main run id through the config hash.
+// Maps a shard run id to the main run id through the run's identity.
 const char* kRunMap =
-    " JOIN shard.runs sr ON sr.id = x.run_id JOIN main.runs mr ON mr.config_hash = sr.config_hash ";
+    " JOIN shard.runs sr ON sr.id = x.run_id JOIN main.runs mr ON mr.config_hash = sr.config_hash "
+    "AND mr.code_version = sr.code_version ";
 
 void merge_sweeps(Database& db, MergeReport& report) {
   report.sweeps_added += upsert(

@@ -83,6 +83,61 @@ CREATE TABLE artifacts (
 );
 CREATE INDEX artifacts_run ON artifacts(run_id);
 )sql",
+      // 2: canaries. A run's identity becomes (config_hash, code_version): code_version is '' for
+      // a run that any commit may reuse (train, sweeps), and the code it measures for a canary
+      // run (results/canary.h). SQLite cannot drop the column's UNIQUE in place, so runs is
+      // rebuilt with the same ids (foreign keys are not enforced during migrations).
+      R"sql(
+CREATE TABLE runs_v2 (
+  id               INTEGER PRIMARY KEY,
+  sweep_id         INTEGER REFERENCES sweeps(id),
+  config_json      TEXT NOT NULL,
+  config_hash      TEXT NOT NULL,
+  code_version     TEXT NOT NULL DEFAULT '',
+  seed             INTEGER NOT NULL,
+  status           TEXT NOT NULL DEFAULT 'pending'
+                   CHECK (status IN ('pending','running','done','failed','diverged')),
+  error            TEXT NOT NULL DEFAULT '',
+  git_commit       TEXT NOT NULL DEFAULT '',
+  git_dirty        INTEGER NOT NULL DEFAULT 0,
+  host             TEXT NOT NULL DEFAULT '',
+  libtorch_version TEXT NOT NULL DEFAULT '',
+  blas             TEXT NOT NULL DEFAULT '',
+  device           TEXT NOT NULL DEFAULT '',
+  threads          INTEGER NOT NULL DEFAULT 0,
+  created_at       TEXT NOT NULL DEFAULT )sql" RFLAB_NOW R"sql(,
+  started_at       TEXT,
+  ended_at         TEXT,
+  UNIQUE (config_hash, code_version)
+);
+INSERT INTO runs_v2(id, sweep_id, config_json, config_hash, seed, status, error, git_commit, git_dirty,
+                    host, libtorch_version, blas, device, threads, created_at, started_at, ended_at)
+SELECT id, sweep_id, config_json, config_hash, seed, status, error, git_commit, git_dirty,
+       host, libtorch_version, blas, device, threads, created_at, started_at, ended_at FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
+CREATE INDEX runs_sweep ON runs(sweep_id);
+CREATE TABLE canaries (
+  id             INTEGER PRIMARY KEY,
+  suite          TEXT NOT NULL,
+  suite_file     TEXT NOT NULL,
+  suite_hash     TEXT NOT NULL,
+  code_version   TEXT NOT NULL,
+  git_commit     TEXT NOT NULL,
+  git_dirty      INTEGER NOT NULL,
+  commit_time    INTEGER NOT NULL DEFAULT 0,
+  commit_subject TEXT NOT NULL DEFAULT '',
+  status         TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running','done','failed')),
+  created_at     TEXT NOT NULL DEFAULT )sql" RFLAB_NOW R"sql(,
+  ended_at       TEXT,
+  UNIQUE (suite, suite_hash, code_version)
+);
+CREATE TABLE canary_runs (
+  canary_id INTEGER NOT NULL REFERENCES canaries(id),
+  run_id    INTEGER NOT NULL REFERENCES runs(id),
+  PRIMARY KEY (canary_id, run_id)
+);
+)sql",
   };
   return list;
 }

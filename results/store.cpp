@@ -31,7 +31,7 @@ namespace {
 
 const char* kRunColumns =
     "id, sweep_id, config_json, config_hash, seed, status, error, git_commit, git_dirty, host, "
-    "libtorch_version, blas, device, threads, created_at, started_at, ended_at";
+    "libtorch_version, blas, device, threads, created_at, started_at, ended_at, code_version";
 
 RunRow read_run(const Statement& st) {
   RunRow r;
@@ -53,6 +53,7 @@ RunRow read_run(const Statement& st) {
   r.created_at = st.column_text(14);
   r.started_at = st.column_text(15);
   r.ended_at = st.column_text(16);
+  r.record.code_version = st.column_text(17);
   return r;
 }
 
@@ -67,12 +68,14 @@ Store::Store(const std::string& path) {
     if (ec) throw StoreError(path + ": create parent directory: " + ec.message());
   }
   db_ = std::make_unique<Database>(path, kBusyTimeoutMs);
-  db_->exec("PRAGMA foreign_keys = ON", "enable foreign keys");
   // Refuse a newer database before changing anything in it, the journal mode included.
   refuse_newer_schema(*db_);
   db_->exec_retrying_busy("PRAGMA journal_mode = WAL", "enable WAL journal", kBusyTimeoutMs);
   db_->exec("PRAGMA synchronous = NORMAL", "set synchronous mode");
+  // Migrations may rebuild a table that others reference (SQLite's documented procedure), so
+  // foreign keys are enforced only from here on.
   apply_migrations(*db_);
+  db_->exec("PRAGMA foreign_keys = ON", "enable foreign keys");
 }
 
 Store::~Store() = default;
@@ -146,16 +149,16 @@ int64_t Store::register_run(const RunRecord& r) {
   with_write(purpose, [&] {
     const Provenance& p = r.provenance;
     db_->prepare(
-           "INSERT INTO runs(sweep_id, config_json, config_hash, seed, git_commit, git_dirty, host, "
-           "libtorch_version, blas, device, threads) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-           "ON CONFLICT(config_hash) DO NOTHING",
+           "INSERT INTO runs(sweep_id, config_json, config_hash, code_version, seed, git_commit, "
+           "git_dirty, host, libtorch_version, blas, device, threads) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+           "ON CONFLICT(config_hash, code_version) DO NOTHING",
            purpose)
-        .bind(1, r.sweep_id).bind(2, r.config_json).bind(3, r.config_hash).bind(4, r.seed)
-        .bind(5, p.git_commit).bind(6, int64_t(p.git_dirty)).bind(7, p.host)
-        .bind(8, p.libtorch_version).bind(9, p.blas).bind(10, p.device).bind(11, p.threads)
+        .bind(1, r.sweep_id).bind(2, r.config_json).bind(3, r.config_hash).bind(4, r.code_version)
+        .bind(5, r.seed).bind(6, p.git_commit).bind(7, int64_t(p.git_dirty)).bind(8, p.host)
+        .bind(9, p.libtorch_version).bind(10, p.blas).bind(11, p.device).bind(12, p.threads)
         .run();
-    auto st = db_->prepare("SELECT id FROM runs WHERE config_hash = ?", purpose);
-    st.bind(1, r.config_hash);
+    auto st = db_->prepare("SELECT id FROM runs WHERE config_hash = ? AND code_version = ?", purpose);
+    st.bind(1, r.config_hash).bind(2, r.code_version);
     if (!st.step()) throw std::logic_error("register_run: inserted row not found");
     id = st.column_int(0);
     if (r.sweep_id)
@@ -175,10 +178,12 @@ std::vector<RunRow> Store::query_runs(const std::string& where, std::optional<in
   return out;
 }
 
-std::optional<RunRow> Store::find_run(const std::string& config_hash) const {
-  auto st = db_->prepare(std::string("SELECT ") + kRunColumns + " FROM runs WHERE config_hash = ?",
+std::optional<RunRow> Store::find_run(const std::string& config_hash,
+                                      const std::string& code_version) const {
+  auto st = db_->prepare(std::string("SELECT ") + kRunColumns +
+                             " FROM runs WHERE config_hash = ? AND code_version = ?",
                          "find run " + config_hash);
-  st.bind(1, config_hash);
+  st.bind(1, config_hash).bind(2, code_version);
   if (!st.step()) return std::nullopt;
   return read_run(st);
 }

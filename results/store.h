@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "results/canary.h"
+
 namespace rflab::results {
 
 class Database;
@@ -26,12 +28,16 @@ struct Provenance {
   int threads = 0;
 };
 
+// A run's identity is (config_hash, code_version). code_version is empty for a run any commit
+// may reuse (rflab train, sweeps: a study resumes across commits); a canary run is pinned to the
+// code it measures (results/canary.h), so each commit trains its own.
 struct RunRecord {
   std::string config_json;
   std::string config_hash;
   int64_t seed = 0;
   Provenance provenance;
   std::optional<int64_t> sweep_id;
+  std::string code_version;
 };
 
 struct RunRow {
@@ -93,10 +99,11 @@ class Store {
                          const std::string& content_hash);
   std::vector<SweepRow> sweeps() const;
 
-  // Idempotent on config_hash: returns the existing id, else inserts with status pending. With
-  // a sweep_id the run is also linked to that sweep (a run may belong to several sweeps).
+  // Idempotent on (config_hash, code_version): returns the existing id, else inserts with status
+  // pending. With a sweep_id the run is also linked to that sweep (a run may belong to several).
   int64_t register_run(const RunRecord& r);
-  std::optional<RunRow> find_run(const std::string& config_hash) const;
+  std::optional<RunRow> find_run(const std::string& config_hash,
+                                 const std::string& code_version = "") const;
   RunRow run(int64_t id) const;  // throws std::out_of_range if absent
   std::vector<RunRow> runs() const;
   std::vector<RunRow> runs_of_sweep(int64_t sweep_id) const;
@@ -119,6 +126,13 @@ class Store {
   // Replaces sha256 and kind of an artifact with the same (run_id, path).
   void add_artifact(const ArtifactRow& a);
   std::vector<ArtifactRow> artifacts(int64_t run_id) const;
+
+  // Canaries (results/canary.h), implemented in canary.cpp. register_canary is idempotent on
+  // (suite, suite_hash, code_version) and returns the existing id, else inserts one as running.
+  int64_t register_canary(const CanaryRecord& record);
+  void link_canary_run(int64_t canary_id, int64_t run_id);
+  void set_canary_status(int64_t canary_id, CanaryStatus status);
+  std::vector<CanaryRow> canaries() const;  // oldest first, each with its runs in link order
 
   // Runs f inside BEGIN IMMEDIATE ... COMMIT, rolling back if f throws. Nested calls (and the
   // store's own writes inside f) become savepoints of the outer transaction.
