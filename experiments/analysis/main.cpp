@@ -1,4 +1,4 @@
-// rflab-analyse: the torch-free commands of rflab (rank, scaling, report), built without libtorch,
+// rflab-analyse: the torch-free commands of rflab (rank, scaling, report, regress compare/history), built without libtorch,
 // so that a results database copied off a cluster can be analysed on any machine.
 #include "experiments/command.h"
 

@@ -1,0 +1,37 @@
+#include "reports/regression_rules.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rflab::reports {
+
+std::string to_string(Better b) { return b == Better::lower ? "lower" : "higher"; }
+
+const std::vector<RegressionRule>& regression_rules() {
+  static const std::vector<RegressionRule> rules = {
+      {"val/native", Better::lower, 0.0, 0.03, "validation loss in the formulation's own weighting (SPEC §5.1)"},
+      {"val/velocity", Better::lower, 0.0, 0.03, "validation loss of the implied velocity (SPEC §5.1)"},
+      {"clip_fid", Better::lower, 0.0, 0.10, "Fréchet distance in the evaluator mini-CLIP's image space"},
+      {"clip_kid", Better::lower, 0.002, 0.25, "kernel inception distance in the mini-CLIP space"},
+      {"clip_score", Better::higher, 0.01, 0.0, "mean cosine of image and caption embeddings"},
+      {"classifier_fd", Better::lower, 0.0, 0.10, "Fréchet distance in the classifier's feature space"},
+      {"class_accuracy", Better::higher, 0.05, 0.0, "share of samples the classifier assigns their caption's class"},
+      {"precision", Better::higher, 0.05, 0.0, "share of samples on the real-image manifold (k = 5)"},
+      {"recall", Better::higher, 0.05, 0.0, "share of real images on the samples' manifold (k = 5)"},
+      {"density", Better::higher, 0.05, 0.0, "sample density around real images (k = 5)"},
+      {"coverage", Better::higher, 0.05, 0.0, "share of real images with a sample among their k = 5 neighbours"},
+  };
+  return rules;
+}
+
+const RegressionRule* regression_rule(const std::string& metric) {
+  for (const auto& r : regression_rules())
+    if (r.metric == metric) return &r;
+  return nullptr;
+}
+
+double min_effect(const RegressionRule& rule, double base_mean, double scale) {
+  return scale * std::max(rule.min_absolute, rule.min_relative * std::abs(base_mean));
+}
+
+}  // namespace rflab::reports
