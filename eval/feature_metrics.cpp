@@ -24,7 +24,19 @@ Eigen::MatrixXd block_sq_distances(const Eigen::MatrixXd& a, int64_t i0, int64_t
   return d.cwiseMax(0.0);
 }
 
-// Squared distance from each row to its k-th nearest other row.
+void check_sets(const Eigen::MatrixXd& real, const Eigen::MatrixXd& generated, int64_t k) {
+  if (real.cols() != generated.cols())
+    throw_input_error("feature sets", "dimension", std::to_string(real.cols()) + " (the real set's)",
+                      std::to_string(generated.cols()));
+  if (k < 1 || k >= real.rows() || k >= generated.rows())
+    throw_input_error("k-NN manifolds", "k",
+                      "an integer in [1, min(N_real, N_generated) - 1] = [1, " +
+                          std::to_string(std::min(real.rows(), generated.rows()) - 1) + "]",
+                      std::to_string(k));
+}
+
+}  // namespace
+
 Eigen::VectorXd knn_radii_sq(const Eigen::MatrixXd& x, int64_t k) {
   const int64_t n = x.rows();
   const Eigen::VectorXd sq = x.rowwise().squaredNorm();
@@ -43,19 +55,6 @@ Eigen::VectorXd knn_radii_sq(const Eigen::MatrixXd& x, int64_t k) {
   return radii;
 }
 
-void check_sets(const Eigen::MatrixXd& real, const Eigen::MatrixXd& generated, int64_t k) {
-  if (real.cols() != generated.cols())
-    throw_input_error("feature sets", "dimension", std::to_string(real.cols()) + " (the real set's)",
-                      std::to_string(generated.cols()));
-  if (k < 1 || k >= real.rows() || k >= generated.rows())
-    throw_input_error("k-NN manifolds", "k",
-                      "an integer in [1, min(N_real, N_generated) - 1] = [1, " +
-                          std::to_string(std::min(real.rows(), generated.rows()) - 1) + "]",
-                      std::to_string(k));
-}
-
-}  // namespace
-
 Eigen::MatrixXd to_matrix(const torch::Tensor& features) {
   if (features.dim() != 2) throw std::invalid_argument("to_matrix: expected [N, D], got " + c10::str(features.sizes()));
   auto t = features.detach().to(torch::kCPU, torch::kFloat64).contiguous();
@@ -64,10 +63,12 @@ Eigen::MatrixXd to_matrix(const torch::Tensor& features) {
 }
 
 void knn_manifold_metrics(const Eigen::MatrixXd& real, const Eigen::MatrixXd& generated, int64_t k,
-                          PrecisionRecall* pr, DensityCoverage* dc) {
+                          PrecisionRecall* pr, DensityCoverage* dc, const Eigen::VectorXd* real_radii_sq) {
   check_sets(real, generated, k);
   const int64_t nr = real.rows(), ng = generated.rows();
-  const Eigen::VectorXd real_r = knn_radii_sq(real, k);
+  if (real_radii_sq && real_radii_sq->size() != nr)
+    throw std::invalid_argument("knn_manifold_metrics: expected one radius per real row");
+  const Eigen::VectorXd real_r = real_radii_sq ? *real_radii_sq : knn_radii_sq(real, k);
   const Eigen::VectorXd gen_r = knn_radii_sq(generated, k);
   const Eigen::VectorXd real_sq = real.rowwise().squaredNorm();
   int64_t precise = 0, balls_holding = 0;
@@ -128,19 +129,19 @@ nlohmann::json FeatureMetrics::to_json() const {
 }
 
 FeatureMetrics feature_metrics(const Eigen::MatrixXd& real, const Eigen::MatrixXd& generated,
-                               const FeatureMetricsOptions& options) {
+                               const FeatureMetricsOptions& options, const Eigen::VectorXd* real_radii_sq) {
   FeatureMetrics m;
   m.n_real = real.rows();
   m.n_generated = generated.rows();
   m.dim = real.cols();
-  knn_manifold_metrics(real, generated, options.k, &m.pr, &m.dc);
+  knn_manifold_metrics(real, generated, options.k, &m.pr, &m.dc, real_radii_sq);
   m.fd = frechet_distance(real, generated);
   m.kid = kid(real, generated, options.kid_subsets, options.kid_subset_size, options.seed);
   return m;
 }
 
 FeatureMetrics noise_floor(const Eigen::MatrixXd& reference, const Eigen::MatrixXd& real_pool, int64_t n,
-                           const FeatureMetricsOptions& options) {
+                           const FeatureMetricsOptions& options, const Eigen::VectorXd* reference_radii_sq) {
   if (n < 2 || n > real_pool.rows())
     throw_input_error("noise floor", "n", "an integer in [2, " + std::to_string(real_pool.rows()) + "] (the real pool)",
                       std::to_string(n));
@@ -151,7 +152,7 @@ FeatureMetrics noise_floor(const Eigen::MatrixXd& reference, const Eigen::Matrix
   for (int64_t i = 0; i < n; ++i) std::swap(order[i], order[i + rng() % (order.size() - i)]);
   Eigen::MatrixXd pick(n, real_pool.cols());
   for (int64_t i = 0; i < n; ++i) pick.row(i) = real_pool.row(order[i]);
-  return feature_metrics(reference, pick, options);
+  return feature_metrics(reference, pick, options, reference_radii_sq);
 }
 
 }  // namespace rflab::eval

@@ -31,10 +31,14 @@ struct DensityCoverage {
   int64_t k = 0;
 };
 
+// The squared distance from each row of `set` to its k-th nearest other row: the balls' radii.
+Eigen::VectorXd knn_radii_sq(const Eigen::MatrixXd& set, int64_t k);
+
 // Both pairs from one pass over the real x generated distances. Needs k < rows of each set;
-// throws UserError otherwise.
+// throws UserError otherwise. `real_radii_sq`, when given, is knn_radii_sq(real, k): a fixed
+// reference set's radii (N² distances) computed once for every generated set scored against it.
 void knn_manifold_metrics(const Eigen::MatrixXd& real, const Eigen::MatrixXd& generated, int64_t k,
-                          PrecisionRecall* pr, DensityCoverage* dc);
+                          PrecisionRecall* pr, DensityCoverage* dc, const Eigen::VectorXd* real_radii_sq = nullptr);
 PrecisionRecall precision_recall(const Eigen::MatrixXd& real, const Eigen::MatrixXd& generated, int64_t k = 5);
 DensityCoverage density_coverage(const Eigen::MatrixXd& real, const Eigen::MatrixXd& generated, int64_t k = 5);
 
@@ -57,12 +61,14 @@ struct FeatureMetrics {
 };
 
 FeatureMetrics feature_metrics(const Eigen::MatrixXd& real, const Eigen::MatrixXd& generated,
-                               const FeatureMetricsOptions& options = {});
+                               const FeatureMetricsOptions& options = {},
+                               const Eigen::VectorXd* real_radii_sq = nullptr);
 
 // The noise floor: feature_metrics(reference, n rows of real_pool), rows drawn without
 // replacement from options.seed. Use reference = the held-out features the generated samples
 // are compared with, real_pool = training-split features, n = the generated N.
 FeatureMetrics noise_floor(const Eigen::MatrixXd& reference, const Eigen::MatrixXd& real_pool, int64_t n,
-                           const FeatureMetricsOptions& options = {});
+                           const FeatureMetricsOptions& options = {},
+                           const Eigen::VectorXd* reference_radii_sq = nullptr);
 
 }  // namespace rflab::eval

@@ -24,6 +24,11 @@ results::EvaluationRow row(const std::string& metric, double value, int64_t n, c
 
 // The figures of one feature space between the reference and `features` (generated or real).
 // Inception's 2048 dimensions make KID and k-NN balls costly, and only its FID is asked for.
+// The reference's precomputed k-NN radii when they are for k, else none (computed where needed).
+const Eigen::VectorXd* heldout_radii(const ReferenceFeatures& ref, int64_t k) {
+  return ref.heldout_radii_k == k && ref.heldout_radii_sq.size() == ref.heldout.rows() ? &ref.heldout_radii_sq : nullptr;
+}
+
 void space_rows(const ReferenceFeatures& ref, const Eigen::MatrixXd& features, const FeatureMetricsOptions& o,
                 std::vector<results::EvaluationRow>& out) {
   const int64_t n = features.rows();
@@ -37,7 +42,7 @@ void space_rows(const ReferenceFeatures& ref, const Eigen::MatrixXd& features, c
     add("classifier_fd", frechet_distance(ref.heldout, features));
     PrecisionRecall pr;
     DensityCoverage dc;
-    knn_manifold_metrics(ref.heldout, features, o.k, &pr, &dc);
+    knn_manifold_metrics(ref.heldout, features, o.k, &pr, &dc, heldout_radii(ref, o.k));
     add("precision", pr.precision);
     add("recall", pr.recall);
     add("density", dc.density);
@@ -64,8 +69,13 @@ std::vector<FeatureSpace> Evaluators::feature_spaces() const {
 std::vector<ReferenceFeatures> load_or_compute_references(const Evaluators& evaluators, const EvalDataset& data,
                                                           const std::string& cache_dir, int64_t train_pool) {
   std::vector<ReferenceFeatures> out;
-  for (const auto& space : evaluators.feature_spaces())
+  for (const auto& space : evaluators.feature_spaces()) {
     out.push_back(load_or_compute_reference(space, data, cache_dir, train_pool));
+    if (space.name == kClassifierSpace) {
+      out.back().heldout_radii_k = FeatureMetricsOptions{}.k;
+      out.back().heldout_radii_sq = knn_radii_sq(out.back().heldout, out.back().heldout_radii_k);
+    }
+  }
   return out;
 }
 
@@ -116,7 +126,7 @@ std::vector<results::EvaluationRow> noise_floor_rows(const std::vector<Reference
       space_rows(ref, ref.train_pool.topRows(n), options, out);
       continue;
     }
-    const auto m = noise_floor(ref.heldout, ref.train_pool, n, options);
+    const auto m = noise_floor(ref.heldout, ref.train_pool, n, options, heldout_radii(ref, options.k));
     auto add = [&](const std::string& metric, double v) { out.push_back(row(metric, v, n, ref.feature_space, ref.evaluator_hash)); };
     if (ref.feature_space == kClipSpace) {
       add("clip_fid", m.fd);
@@ -153,7 +163,7 @@ CheckpointEvaluation evaluate_checkpoint(const core::LoadedCheckpoint& ck, const
   const auto captions = evaluation_captions(data, n);
   const auto labels = evaluation_labels(data, n);
   const int64_t per_class = std::min(o.grid_per_class, n / data.classes());
-  const auto floor = noise_floor_rows(references, n, o.metrics);
+  const auto floor = o.noise_floor ? *o.noise_floor : noise_floor_rows(references, n, o.metrics);
   for (const auto& weights : o.plan.weights) {
     auto system = core::load_text_to_image(ck, weights, source);
     system->to(o.device);

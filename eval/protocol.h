@@ -56,6 +56,9 @@ struct ProtocolOptions {
   FeatureMetricsOptions metrics;   // k = 5, KID subsets, and the noise floor's draw
   torch::Device device{torch::kCPU};
   std::function<void(const std::string&)> log;  // progress lines
+  // The noise floor depends only on the references, N and `metrics`: a caller evaluating several
+  // checkpoints passes the rows noise_floor_rows gave for the first, instead of recomputing them.
+  const std::vector<results::EvaluationRow>* noise_floor = nullptr;
 };
 
 struct SampleGrid {

@@ -31,6 +31,10 @@ struct ReferenceFeatures {
   Eigen::MatrixXd heldout;     // every held-out image, in order
   Eigen::MatrixXd train_pool;  // the first min(kTrainPoolSize, train size) training images
   GaussianStats heldout_stats;
+  // knn_radii_sq(heldout, heldout_radii_k) for the space whose k-NN manifolds are scored (the
+  // classifier's), computed once per process by load_or_compute_references; k 0: none.
+  Eigen::VectorXd heldout_radii_sq;
+  int64_t heldout_radii_k = 0;
   std::string heldout_path, train_path, stats_path;
   bool from_cache = false;
 };

@@ -69,6 +69,7 @@ RunOutcome run_training(const nlohmann::json& config, const RunOptions& o) {
   results::RunRecord rec;
   rec.config_json = results::canonical_json(config);
   rec.config_hash = hash;
+  rec.code_version = o.code_version;
   rec.seed = config.at("train").at("seed").get<int64_t>();
   rec.provenance = provenance(o, config);
   out.run_id = store.register_run(rec);

@@ -12,6 +12,7 @@ struct RunOptions {
   std::string db_path = "results/rflab.db";
   std::string out_dir;      // empty = runs/<first 12 hex digits of the config hash>
   std::string repo_dir = ".";  // for the git commit and dirty flag
+  std::string code_version;    // "" for a run any commit reuses; a canary's commit (results/canary.h)
   std::string cache_dir = "cache";  // model cache of the conditioner mini-CLIP (as rflab clip train)
   bool write_samples = true;
   bool quiet = false;

@@ -107,6 +107,37 @@ TEST(KnnManifolds, MoreThanOneBlockMatchesTheDefinitionByBruteForce) {
   EXPECT_DOUBLE_EQ(dc.coverage, double(covered) / r.rows());
 }
 
+// A reference's radii computed once and passed in give the figures computed from scratch, bit for bit.
+TEST(KnnManifolds, PrecomputedReferenceRadiiGiveTheSameFigures) {
+  std::mt19937_64 g(5);
+  std::normal_distribution<double> n;
+  Eigen::MatrixXd r(600, 4), f(120, 4);
+  for (int i = 0; i < r.rows(); ++i)
+    for (int j = 0; j < 4; ++j) r(i, j) = n(g);
+  for (int i = 0; i < f.rows(); ++i)
+    for (int j = 0; j < 4; ++j) f(i, j) = 0.3 + n(g);
+  const Eigen::VectorXd radii = knn_radii_sq(r, 5);
+  ASSERT_EQ(radii.size(), r.rows());
+  for (int i : {0, 299, 599}) {  // the 5th nearest other row, by brute force
+    std::vector<double> d;
+    for (int j = 0; j < r.rows(); ++j)
+      if (j != i) d.push_back((r.row(i) - r.row(j)).squaredNorm());
+    std::nth_element(d.begin(), d.begin() + 4, d.end());
+    EXPECT_NEAR(radii[i], d[4], 1e-12 * (1 + d[4]));
+  }
+  const auto fresh = feature_metrics(r, f);
+  const auto cached = feature_metrics(r, f, {}, &radii);
+  EXPECT_EQ(fresh.pr.precision, cached.pr.precision);
+  EXPECT_EQ(fresh.pr.recall, cached.pr.recall);
+  EXPECT_EQ(fresh.dc.density, cached.dc.density);
+  EXPECT_EQ(fresh.dc.coverage, cached.dc.coverage);
+  const auto floor_fresh = noise_floor(r, f, 50), floor_cached = noise_floor(r, f, 50, {}, &radii);
+  EXPECT_EQ(floor_fresh.pr.precision, floor_cached.pr.precision);
+  EXPECT_EQ(floor_fresh.dc.coverage, floor_cached.dc.coverage);
+  const Eigen::VectorXd wrong(3);
+  EXPECT_THROW(feature_metrics(r, f, {}, &wrong), std::invalid_argument);
+}
+
 TEST(KnnManifolds, RejectsKNotBelowEitherN) {
   EXPECT_THROW(precision_recall(kReal, kGen, 4), UserError);  // 4 generated points
   EXPECT_THROW(precision_recall(kReal, kGen, 0), UserError);

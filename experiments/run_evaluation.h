@@ -1,0 +1,50 @@
+// The evaluation of one done run under the protocol of SPEC §5, shared by `rflab eval` and
+// `rflab regress run`: the run's best checkpoint (lowest native EMA validation loss) is sampled
+// under every control setting and weights kind of a plan and scored, and every figure, grid and
+// per-sample file is stored in one transaction. All computation lives in eval/.
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "eval/control_settings.h"
+#include "results/store.h"
+
+namespace rflab::experiments {
+
+struct EvalOptions {
+  std::string cache = "cache";    // evaluator networks and reference features
+  std::string inception_weights;  // empty: no Inception FID
+  uint64_t seed = 0;              // sample i has noise (seed, i)
+  int64_t batch = 100;
+  int64_t evaluator_steps = 0;    // 0: the evaluators' own step counts
+  torch::Device device{torch::kCPU};
+  bool quiet = false;             // no progress lines on stderr
+  bool print_table = true;        // each run's figures on stdout
+};
+
+struct EvaluationSetup;  // the evaluators and references of one dataset folder
+
+// Loads the evaluators and references of a dataset once, on its first run.
+class RunEvaluator {
+ public:
+  explicit RunEvaluator(EvalOptions options);
+  ~RunEvaluator();
+  // Throws UserError when the run is not done or its best checkpoint is missing.
+  void evaluate(results::Store& store, int64_t run_id, const eval::EvaluationPlan& plan);
+
+ private:
+  EvalOptions options_;
+  std::map<std::string, std::unique_ptr<EvaluationSetup>> setups_;
+};
+
+// True when every (setting, weights) of the plan has its CLIP-FID row at the plan's N.
+bool already_evaluated(const results::Store& store, int64_t run_id, const eval::EvaluationPlan& plan);
+
+// The run `run_id` of the store when it is done; UserError naming the flag otherwise.
+results::RunRow done_run(const results::Store& store, int64_t run_id);
+
+}  // namespace rflab::experiments
