@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: setup configure build demo study scaling test test-long test-slurm test-browser bench clean
+.PHONY: setup configure build demo study scaling regress test test-long test-slurm test-browser bench clean
 
 setup:
 	bash scripts/setup
@@ -36,6 +36,14 @@ scaling: configure
 	$(BUILD)/rflab eval --sweep sweeps/depth-quick.json --db results/rflab.db
 	$(BUILD)/rflab scaling --sweep sweeps/depth-quick.json --db results/rflab.db
 	$(BUILD)/rflab report --sweep sweeps/depth-quick.json --db results/rflab.db --quiet
+
+# The regression canary (sweeps/canary.json) at the current commit, stored under it; with
+# BASE=<commit> also its comparison with that commit (README "Regression tracking").
+BASE ?=
+regress: configure
+	cmake --build $(BUILD) -j $(JOBS) --target rflab
+	$(BUILD)/rflab regress run --db results/rflab.db
+	if [ -n "$(BASE)" ]; then $(BUILD)/rflab regress compare $(BASE) HEAD --db results/rflab.db; fi
 
 # The default test run (CTest label `unit`); longer suites have their own targets.
 test: build

@@ -71,7 +71,15 @@ int report_cmd(Args& args) {
     auto data = reports::scaling_from_store(store, study.runs);
     if (!data.runs.empty()) in.scaling = reports::analyse_scaling(std::move(data));
   }
-  if (!in.ranking && !in.scaling)
+  std::set<std::string> suites;
+  for (const auto& c : store.canaries()) suites.insert(c.record.suite);
+  if (!suites.empty()) {
+    // The suite of sweeps/canary.json when the database has it, else the first by name.
+    const std::string suite = suites.count("canary") ? "canary" : *suites.begin();
+    auto history = reports::regression_history(store, suite, ".");
+    if (!history.commits.empty()) in.regression = std::move(history);
+  }
+  if (!in.ranking && !in.scaling && !in.regression)
     throw UserError(fmt::format("{}: expected evaluations of {} (rflab eval --sweep FILE) or a depth ladder's validation "
                                 "curves, got neither: nothing written",
                                 study.db_path, study.name));
@@ -82,6 +90,7 @@ int report_cmd(Args& args) {
     std::cerr << fmt::format("{} plot(s) not drawn{}\n", files.skipped_plots.size(),
                              plotter.available() ? "" : ": gnuplot is not installed (apt-get install gnuplot-nox)");
   std::cout << "report: " << files.html << "\n        " << files.markdown << "\n";
+  if (!files.regression_html.empty()) std::cout << "        " << files.regression_html << " (regression history)\n";
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -37,19 +38,29 @@ std::string escape_html(const std::string& s) {
   return out;
 }
 
-// Inline Markdown: `code` and **bold**, after escaping.
-std::string inline_html(const std::string& s) {
-  std::string e = escape_html(s), out;
+// Inline Markdown of escaped text: `code`, **bold** and [links](target) (a target without spaces).
+std::string inline_escaped(const std::string& e) {
+  std::string out;
   bool code = false, bold = false;
   for (size_t i = 0; i < e.size(); ++i) {
     if (e[i] == '`') { out += code ? "</code>" : "<code>"; code = !code; continue; }
     if (!code && e.compare(i, 2, "**") == 0) { out += bold ? "</strong>" : "<strong>"; bold = !bold; ++i; continue; }
+    if (!code && e[i] == '[') {
+      const size_t mid = e.find("](", i), close = mid == std::string::npos ? mid : e.find(')', mid);
+      if (close != std::string::npos && e.find_first_of(" \n", mid) > close) {
+        out += "<a href=\"" + e.substr(mid + 2, close - mid - 2) + "\">" + inline_escaped(e.substr(i + 1, mid - i - 1)) + "</a>";
+        i = close;
+        continue;
+      }
+    }
     out += e[i];
   }
   if (code) out += "</code>";
   if (bold) out += "</strong>";
   return out;
 }
+
+std::string inline_html(const std::string& s) { return inline_escaped(escape_html(s)); }
 
 std::vector<std::string> table_cells(const std::string& line) {
   std::vector<std::string> cells;
@@ -199,65 +210,13 @@ std::vector<RunSummary> run_summaries(const results::Store& store, const std::ve
   return out;
 }
 
-ReportFiles write_report(const ReportInput& in, const std::string& out_dir, const Plotter& plotter) {
-  ReportFiles files;
-  files.html = (fs::path(out_dir) / "index.html").string();
-  files.markdown = (fs::path(out_dir) / "report.md").string();
+namespace {
+
+// Writes one page's blocks as Markdown and self-contained HTML; its figures go to out_dir/plots.
+void write_page(const std::string& title, std::vector<Block> blocks, const std::string& out_dir, const std::string& md_path,
+                const std::string& html_path, const Plotter& plotter, ReportFiles& files) {
   const fs::path plot_dir = fs::path(out_dir) / "plots";
-
-  std::vector<Block> blocks;
-  blocks.push_back(text(fmt::format("# {}\n\nMade by `{}` on {}.", in.title, in.command, now_utc())));
-  if (in.ranking) {
-    const auto& r = *in.ranking;
-    blocks.push_back(text("## Ranking\n\n" + ranking_markdown(*in.scores, r)));
-    files.ranking_markdown = ranking_summary(*in.scores, r) + "\n\n" + table1_markdown(r) + "\n" + r.verdict + "\n";
-    for (auto& f : ranking_figures(*in.scores, r)) blocks.push_back({Block::Kind::figure, "", std::move(f), "", {}});
-  } else {
-    blocks.push_back(text("## Ranking\n\nNo run of this study has sampler-setting evaluations yet, so there is no "
-                          "ranking: evaluate with `rflab eval --sweep FILE`."));
-  }
-  std::vector<LossSeries> curves;
-  for (const auto& r : in.runs)
-    if (!r.validation.points.empty()) curves.push_back(r.validation);
-  if (!curves.empty()) {
-    blocks.push_back(text("## Training"));
-    blocks.push_back({Block::Kind::figure, "", loss_curve_figure(in.variants, curves, in.loss_key), "", {}});
-  }
-  if (in.scaling) {
-    blocks.push_back(text("## Scaling\n\n" + scaling_markdown(*in.scaling)));
-    for (auto& f : scaling_figures(*in.scaling)) blocks.push_back({Block::Kind::figure, "", std::move(f), "", {}});
-  }
-  blocks.push_back(text("## Sample grids\n\nOne row per class; the first samples of each class at the setting named."));
-  for (const auto& r : in.runs)
-    if (!r.grids.empty())
-      blocks.push_back({Block::Kind::gallery, "", {}, fmt::format("{} (seed {}, run {})", r.variant, r.seed, r.run_id), r.grids});
-
-  {  // Runs, failures and provenance.
-    std::string md = "## Runs\n\n| run | variant | seed | status | commit | dirty | config hash | threads | device | error |\n"
-                     "|---|---|---|---|---|---|---|---|---|---|\n";
-    int failed = 0;
-    for (const auto& r : in.runs) {
-      failed += r.status != "done";
-      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.run_id < 0 ? "-" : std::to_string(r.run_id),
-                        md_cell(r.variant), r.seed, r.status, r.provenance.git_commit.substr(0, 12),
-                        r.provenance.git_dirty ? "yes" : "no", r.config_hash.substr(0, 12), r.provenance.threads,
-                        md_cell(r.provenance.device), md_cell(r.error.empty() ? "" : r.error));
-    }
-    md += failed ? fmt::format("\n{} of {} runs are not done.\n", failed, in.runs.size()) : "\nEvery run is done.\n";
-    blocks.push_back(text(md));
-  }
-  if (in.scores) {
-    std::string md = "## Provenance of every ranked figure\n\n| variant | seed | setting | " + in.scores->fid_metric + " | " +
-                     in.scores->clip_metric + " | N | run | checkpoint step | commit | dirty | config hash | evaluator |\n"
-                     "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
-    for (const auto& s : in.scores->scores)
-      md += fmt::format("| {} | {} | {} | {:.4g} | {:.4f} | {} | {} | {} | {} | {} | {} | {} |\n", md_cell(s.variant), s.seed,
-                        s.setting.name(), s.fid, s.clip, s.n, s.source.run_id, s.source.checkpoint_step,
-                        s.source.git_commit.substr(0, 12), s.source.git_dirty ? "yes" : "no", s.source.config_hash.substr(0, 12),
-                        s.source.evaluator_hash.substr(0, 12));
-    blocks.push_back(text(md));
-  }
-
+  const size_t skipped_before = files.skipped_plots.size();
   // Figures first, so the documents can say which were skipped.
   std::set<std::string> drawn;
   std::string skip_reason;
@@ -275,15 +234,15 @@ ReportFiles write_report(const ReportInput& in, const std::string& out_dir, cons
       files.skipped_plots.push_back(b.figure.name + " (" + e.what() + ")");
     }
   }
-  if (!files.skipped_plots.empty()) {
+  if (files.skipped_plots.size() > skipped_before) {
+    const size_t skipped = files.skipped_plots.size() - skipped_before;
     std::string md = fmt::format("## Plots not drawn\n\n{} plot{} could not be drawn{}; the tables above hold every figure:\n\n",
-                                 files.skipped_plots.size(), files.skipped_plots.size() == 1 ? "" : "s",
-                                 skip_reason.empty() ? "" : ": " + skip_reason);
-    for (const auto& s : files.skipped_plots) md += "- " + s + "\n";
+                                 skipped, skipped == 1 ? "" : "s", skip_reason.empty() ? "" : ": " + skip_reason);
+    for (size_t i = skipped_before; i < files.skipped_plots.size(); ++i) md += "- " + files.skipped_plots[i] + "\n";
     blocks.push_back(text(md));
   }
 
-  std::string md, html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape_html(in.title) +
+  std::string md, html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape_html(title) +
                          " — rflab report</title><style>" + kStyle + "</style></head><body>\n";
   for (const auto& b : blocks) {
     switch (b.kind) {
@@ -318,8 +277,101 @@ ReportFiles write_report(const ReportInput& in, const std::string& out_dir, cons
     }
   }
   html += "</body></html>\n";
-  results::write_file_atomic(files.markdown, md);
-  results::write_file_atomic(files.html, html);
+  results::write_file_atomic(md_path, md);
+  results::write_file_atomic(html_path, html);
+}
+
+// The regression page: the history table and one plot per figure.
+std::vector<Block> regression_blocks(const RegressionHistory& h) {
+  std::vector<Block> blocks;
+  blocks.push_back(text("# Regression history\n\n[Back to the report](index.html)\n\n" + history_markdown(h)));
+  for (const auto& m : h.metrics) {
+    std::string stem = "regression-" + m.figure.metric + "-" + m.figure.setting + "-" + m.figure.weights;
+    for (char& c : stem)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '-';
+    blocks.push_back({Block::Kind::figure, "",
+                      {stem, fmt::format("{} across commits, mean ± SD over seeds", m.figure.name()), history_figure(h, m)},
+                      "", {}});
+  }
+  return blocks;
+}
+
+}  // namespace
+
+ReportFiles write_report(const ReportInput& in, const std::string& out_dir, const Plotter& plotter) {
+  ReportFiles files;
+  files.html = (fs::path(out_dir) / "index.html").string();
+  files.markdown = (fs::path(out_dir) / "report.md").string();
+  const fs::path plot_dir = fs::path(out_dir) / "plots";
+
+  std::vector<Block> blocks;
+  blocks.push_back(text(fmt::format("# {}\n\nMade by `{}` on {}.", in.title, in.command, now_utc())));
+  if (in.ranking) {
+    const auto& r = *in.ranking;
+    blocks.push_back(text("## Ranking\n\n" + ranking_markdown(*in.scores, r)));
+    files.ranking_markdown = ranking_summary(*in.scores, r) + "\n\n" + table1_markdown(r) + "\n" + r.verdict + "\n";
+    for (auto& f : ranking_figures(*in.scores, r)) blocks.push_back({Block::Kind::figure, "", std::move(f), "", {}});
+  } else {
+    blocks.push_back(text("## Ranking\n\nNo run of this study has sampler-setting evaluations yet, so there is no "
+                          "ranking: evaluate with `rflab eval --sweep FILE`."));
+  }
+  std::vector<LossSeries> curves;
+  for (const auto& r : in.runs)
+    if (!r.validation.points.empty()) curves.push_back(r.validation);
+  if (!curves.empty()) {
+    blocks.push_back(text("## Training"));
+    blocks.push_back({Block::Kind::figure, "", loss_curve_figure(in.variants, curves, in.loss_key), "", {}});
+  }
+  if (in.scaling) {
+    blocks.push_back(text("## Scaling\n\n" + scaling_markdown(*in.scaling)));
+    for (auto& f : scaling_figures(*in.scaling)) blocks.push_back({Block::Kind::figure, "", std::move(f), "", {}});
+  }
+  if (in.regression) {
+    const auto& h = *in.regression;
+    size_t steps = 0;
+    for (const auto& m : h.metrics) steps += m.changes.size();
+    blocks.push_back(text(fmt::format("## Regression history\n\n[The canary `{}` across {} commits](regression.html): "
+                                      "{} figures, {} step change{}.",
+                                      h.suite, h.commits.size(), h.metrics.size(), steps, steps == 1 ? "" : "s")));
+  }
+  blocks.push_back(text("## Sample grids\n\nOne row per class; the first samples of each class at the setting named."));
+  for (const auto& r : in.runs)
+    if (!r.grids.empty())
+      blocks.push_back({Block::Kind::gallery, "", {}, fmt::format("{} (seed {}, run {})", r.variant, r.seed, r.run_id), r.grids});
+
+  {  // Runs, failures and provenance.
+    std::string md = "## Runs\n\n| run | variant | seed | status | commit | dirty | config hash | threads | device | error |\n"
+                     "|---|---|---|---|---|---|---|---|---|---|\n";
+    int failed = 0;
+    for (const auto& r : in.runs) {
+      failed += r.status != "done";
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.run_id < 0 ? "-" : std::to_string(r.run_id),
+                        md_cell(r.variant), r.seed, r.status, r.provenance.git_commit.substr(0, 12),
+                        r.provenance.git_dirty ? "yes" : "no", r.config_hash.substr(0, 12), r.provenance.threads,
+                        md_cell(r.provenance.device), md_cell(r.error.empty() ? "" : r.error));
+    }
+    md += failed ? fmt::format("\n{} of {} runs are not done.\n", failed, in.runs.size()) : "\nEvery run is done.\n";
+    blocks.push_back(text(md));
+  }
+  if (in.scores) {
+    std::string md = "## Provenance of every ranked figure\n\n| variant | seed | setting | " + in.scores->fid_metric + " | " +
+                     in.scores->clip_metric + " | N | run | checkpoint step | commit | dirty | config hash | evaluator |\n"
+                     "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for (const auto& s : in.scores->scores)
+      md += fmt::format("| {} | {} | {} | {:.4g} | {:.4f} | {} | {} | {} | {} | {} | {} | {} |\n", md_cell(s.variant), s.seed,
+                        s.setting.name(), s.fid, s.clip, s.n, s.source.run_id, s.source.checkpoint_step,
+                        s.source.git_commit.substr(0, 12), s.source.git_dirty ? "yes" : "no", s.source.config_hash.substr(0, 12),
+                        s.source.evaluator_hash.substr(0, 12));
+    blocks.push_back(text(md));
+  }
+
+  write_page(in.title, blocks, out_dir, files.markdown, files.html, plotter, files);
+  if (in.regression) {
+    files.regression_markdown = (fs::path(out_dir) / "regression.md").string();
+    files.regression_html = (fs::path(out_dir) / "regression.html").string();
+    write_page(in.title + ": regression history", regression_blocks(*in.regression), out_dir, files.regression_markdown,
+               files.regression_html, plotter, files);
+  }
   return files;
 }
 

@@ -10,6 +10,7 @@
 
 #include "reports/plot.h"
 #include "reports/ranking.h"
+#include "reports/regression_history.h"
 #include "reports/report_figures.h"
 #include "reports/scaling.h"
 #include "reports/score.h"
@@ -46,6 +47,7 @@ struct ReportInput {
   std::optional<ScalingAnalysis> scaling;  // a depth ladder
   std::vector<RunSummary> runs;
   std::string loss_key = "val/velocity";
+  std::optional<RegressionHistory> regression;  // the database's canaries: a page of its own
 };
 
 struct ReportFiles {
@@ -53,13 +55,15 @@ struct ReportFiles {
   std::vector<std::string> plots;          // written figure files (SVG and PNG)
   std::vector<std::string> skipped_plots;  // names, when gnuplot is missing or failed
   std::string ranking_markdown;            // Table 1, for the terminal
+  std::string regression_html, regression_markdown;  // the regression page, when written
 };
 
-// Writes out_dir/index.html, out_dir/report.md and out_dir/plots/*. Each file atomically.
+// Writes out_dir/index.html, out_dir/report.md and out_dir/plots/*, and with a regression history
+// out_dir/regression.html and regression.md (linked from the index). Each file atomically.
 ReportFiles write_report(const ReportInput& input, const std::string& out_dir, const Plotter& plotter);
 
 // Markdown of the subset the report writes (headings, paragraphs, "- " lists, pipe tables with
-// "\|" escapes, images) as HTML; text is escaped.
+// "\|" escapes, images, [links](target)) as HTML; text is escaped.
 std::string markdown_to_html(const std::string& markdown);
 
 std::string base64(const std::string& bytes);

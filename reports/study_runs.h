@@ -33,7 +33,8 @@ bool is_repeat_key(const std::string& dotted_key);  // train.seed, data.dataset,
 std::vector<StudyRun> study_runs(const std::vector<std::string>& canonical_configs,
                                  const std::vector<std::optional<results::RunRow>>& rows);
 
-// Every run of a database, in id order.
+// Every run of a database in id order, but the canaries' (results/canary.h): those measure
+// commits, not variants, and `rflab regress` reads them.
 std::vector<StudyRun> study_runs_of_database(const results::Store& store);
 
 // The variants of the runs, in first-appearance order.

@@ -44,20 +44,7 @@ struct Repo {
 // Everything runs once; the tests below read what it produced.
 class RegressCli : public ::testing::Test {
  protected:
-  // The suite's own directory (TempDir names itself after the running test, and none runs yet).
-  struct SuiteDir {
-    fs::path dir = fs::temp_directory_path() / ("rflab_e2e_RegressCli_" + std::to_string(::getpid()));
-    SuiteDir() {
-      fs::remove_all(dir);
-      fs::create_directories(dir);
-    }
-    ~SuiteDir() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-    std::string path(const std::string& name = "") const { return name.empty() ? dir.string() : (dir / name).string(); }
-  };
-  static inline SuiteDir* tmp = nullptr;
+  static inline TempDir* tmp = nullptr;
   static inline Repo repo;
   static inline std::string db;
   static inline Result first, rerun, docs_only, planted, refused, dirty;
@@ -77,7 +64,7 @@ class RegressCli : public ::testing::Test {
   }
 
   static void SetUpTestSuite() {
-    tmp = new SuiteDir;
+    tmp = new TempDir("RegressCli");
     repo.dir = tmp->path("repo");
     db = tmp->path("canary.db");
     ASSERT_EQ(std::system(("git init -q '" + repo.dir + "'").c_str()), 0);

@@ -37,10 +37,12 @@ inline void write_file(const fs::path& p, const std::string& text) {
 
 class TempDir {
  public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("rflab_e2e_" + std::string(info->test_suite_name()) + "_" + info->name() +
-                                        "_" + std::to_string(::getpid()));
+  // Named after the running test.
+  TempDir() : TempDir(std::string(::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name()) + "_" +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
+  // Named `name`, for a suite's shared directory (SetUpTestSuite runs outside any test).
+  explicit TempDir(const std::string& name) {
+    dir_ = fs::temp_directory_path() / ("rflab_e2e_" + name + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }

@@ -8,6 +8,8 @@
 
 #include "reports/regression_format.h"
 #include "reports/regression_history.h"
+#include "reports/report.h"
+#include "results/atomic_file.h"
 #include "tests/reports/synthetic_canary.h"
 
 namespace rflab::reports {
@@ -218,6 +220,33 @@ TEST_F(RegressionTest, HistoryMarksAPlantedStepAndNothingInAFlatNoisySeries) {
   EXPECT_THROW(regression_history(*store_, "canary", dir_.string(), "no_such_metric"), std::invalid_argument);
   const auto fig = history_figure(h, h.metrics[1]);
   EXPECT_EQ(fig.series.size(), 2u);  // the mean band and the step marker
+}
+
+// The report's regression page: linked from the index, the history table, one plot per figure.
+TEST_F(RegressionTest, TheReportGainsARegressionPageWhenTheDatabaseHoldsCanaries) {
+  Resampler r(3);
+  for (int k = 0; k < 4; ++k) {
+    SeedFigures f;
+    for (size_t s = 0; s < kSeeds.size(); ++s) f["val/native"].push_back((k >= 2 ? 0.9 : 0.7) + 0.005 * testing::normal(r));
+    store_canary(*store_, fake_commit(k), kSeeds, f, "commit " + std::to_string(k), 1000 + k);
+  }
+  ReportInput in;
+  in.title = "canaries";
+  in.command = "rflab report --db db.sqlite";
+  in.regression = regression_history(*store_, "canary", dir_.string());
+  const Plotter plotter;
+  const auto files = write_report(in, (dir_ / "report").string(), plotter);
+  ASSERT_FALSE(files.regression_html.empty());
+  const std::string index = results::read_file(files.html), page = results::read_file(files.regression_html);
+  EXPECT_NE(index.find("href=\"regression.html\""), std::string::npos);
+  EXPECT_NE(index.find("1 step change"), std::string::npos);
+  EXPECT_NE(page.find("commit 3"), std::string::npos);
+  EXPECT_NE(page.find("Step changes"), std::string::npos);
+  EXPECT_NE(results::read_file(files.regression_markdown).find("| `aaaaaaaaaaaa` | commit 0 |"), std::string::npos);
+  if (plotter.available()) {
+    EXPECT_NE(page.find("data:image/svg+xml;base64,"), std::string::npos);
+    EXPECT_TRUE(fs::exists(dir_ / "report" / "plots" / "regression-val-native-val-ema.svg"));
+  }
 }
 
 }  // namespace
