@@ -3,9 +3,9 @@
 // rflab-analyse); the statistics live in reports/.
 #include <fmt/format.h>
 
-#include <cctype>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "experiments/command.h"
 #include "experiments/study_source.h"
@@ -86,7 +86,8 @@ int history_cmd(Args& args) {
   const std::string metric = args.get_or("metric", "");
   const std::string format = args.get_or("format", "md");
   const auto out = args.get("out");
-  const auto plot_dir = args.get("plots");
+  const auto plots = args.get("plots");
+  const bool no_plots = args.has_switch("no-plots");
   args.finish();
   if (!args.positional().empty()) throw UsageError("unexpected argument " + args.positional().front());
   if (format != "md" && format != "json") throw UserError("--format: expected md or json, got '" + format + "'");
@@ -99,14 +100,15 @@ int history_cmd(Args& args) {
   }
   std::string text =
       format == "md" ? reports::history_markdown(history) : reports::history_json(history).dump(2) + "\n";
-  if (plot_dir && !history.commits.empty()) {
-    reports::Plotter plotter;
+  const std::optional<std::string> plot_dir =
+      no_plots ? std::nullopt : std::optional<std::string>(plots.value_or("reports/regression-" + suite));
+  const reports::Plotter plotter;
+  if (plot_dir && !history.commits.empty() && !plotter.available())
+    std::cerr << "plots not drawn: gnuplot is not installed (apt-get install gnuplot-nox, or bash scripts/setup)\n";
+  if (plot_dir && !history.commits.empty() && plotter.available()) {
     std::filesystem::create_directories(*plot_dir);
     for (const auto& m : history.metrics) {
-      std::string stem = m.figure.metric + "-" + m.figure.setting + "-" + m.figure.weights;
-      for (char& c : stem)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
-      const std::string path = (std::filesystem::path(*plot_dir) / (history.suite + "-" + stem + ".svg")).string();
+      const std::string path = (std::filesystem::path(*plot_dir) / (reports::history_figure_name(m) + ".svg")).string();
       plotter.render_svg(reports::history_figure(history, m), path);
       if (format == "md") text += fmt::format("\n![{}]({})", m.figure.name(), path);
     }
@@ -136,13 +138,14 @@ RFLAB_COMMAND(Command{
 RFLAB_COMMAND(Command{
     "regress history", "each canary figure across the stored commits, with its step changes",
     "usage: rflab regress history [--metric M] [--db PATH] [--suite FILE|NAME] [--repo DIR]\n"
-    "                             [--format md|json] [--out FILE] [--plots DIR]\n\n"
+    "                             [--format md|json] [--out FILE] [--plots DIR | --no-plots]\n\n"
     "One row per commit with a complete canary of a clean tree (the latest one of each commit),\n"
     "in git order (the topological order of HEAD's history in --repo; other commits follow by\n"
     "commit time), mean ± SD over the seeds per figure. ▲ marks the commits where a step change\n"
     "happened: binary segmentation with the noise level pooled from the seeds, Bonferroni-adjusted\n"
     "p < 0.01 and at least the metric's minimum effect. --metric keeps one metric (clip_fid) or\n"
-    "figure; --plots DIR writes one SVG per figure (gnuplot).",
+    "figure. One SVG plot per figure (gnuplot) goes to --plots DIR (default\n"
+    "reports/regression-<suite>).",
     history_cmd});
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -30,6 +31,14 @@ std::string xml_escape(const std::string& s) {
   return out;
 }
 
+std::string subject_cell(const std::string& subject, size_t width) {
+  size_t cut = std::min(width, subject.size());
+  while (cut > 0 && cut < subject.size() && (static_cast<unsigned char>(subject[cut]) & 0xC0) == 0x80) --cut;
+  std::string out;
+  for (char c : subject.substr(0, cut)) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return cut < subject.size() ? out + "…" : out;
+}
+
 std::string mean_sd(double mean, double sd) {
   if (!std::isfinite(mean)) return "–";
   return fmt::format("{:.4g} ± {:.2g}", mean, sd);
@@ -39,7 +48,7 @@ namespace {
 
 std::string commit_line(const CanaryFigures& f) {
   const auto& r = f.canary.record;
-  return fmt::format("`{}` {} ({} seeds)", short_code_version(r), r.commit_subject, f.seeds.size());
+  return fmt::format("`{}` {} ({} seeds)", short_code_version(r), subject_cell(r.commit_subject), f.seeds.size());
 }
 
 std::string difference_cell(const MetricComparison& m) {

@@ -21,6 +21,10 @@ std::string render(RegressFormat f, const RegressionComparison& c);
 // (which XML 1.0 cannot hold) as '?'.
 std::string xml_escape(const std::string& s);
 
+// A commit subject for a Markdown table cell: cut to `width` bytes at a UTF-8 boundary (with "…")
+// and its '|' escaped.
+std::string subject_cell(const std::string& subject, size_t width = 72);
+
 // "0.6931 ± 0.0123" (mean ± sample SD over the seeds), 4 significant digits.
 std::string mean_sd(double mean, double sd);
 

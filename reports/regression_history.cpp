@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 
@@ -119,7 +120,7 @@ std::string history_markdown(const RegressionHistory& h) {
   out += "\n";
   for (size_t i = 0; i < h.commits.size(); ++i) {
     const auto& r = h.commits[i].canary.record;
-    out += fmt::format("| `{}` | {} |", short_code_version(r), r.commit_subject);
+    out += fmt::format("| `{}` | {} |", short_code_version(r), subject_cell(r.commit_subject, 48));
     for (const auto& m : h.metrics) {
       auto at = std::find(m.commits.begin(), m.commits.end(), i);
       if (at == m.commits.end()) {
@@ -166,6 +167,13 @@ nlohmann::json history_json(const RegressionHistory& h) {
                        {"points", points}, {"changes", changes}, {"note", m.note}});
   }
   return {{"suite", h.suite}, {"order", h.order}, {"commits", commits}, {"metrics", metrics}, {"notes", h.notes}};
+}
+
+std::string history_figure_name(const MetricHistory& m) {
+  std::string stem = "regression-" + m.figure.metric + "-" + m.figure.setting + "-" + m.figure.weights;
+  for (char& c : stem)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '-';
+  return stem;
 }
 
 Figure history_figure(const RegressionHistory& h, const MetricHistory& m) {

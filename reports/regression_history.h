@@ -42,6 +42,8 @@ RegressionHistory regression_history(const results::Store& store, const std::str
 
 std::string history_markdown(const RegressionHistory& h);
 nlohmann::json history_json(const RegressionHistory& h);
+// The file stem of a figure's history plot: "regression-val-native-val-ema".
+std::string history_figure_name(const MetricHistory& m);
 // Mean ± SD over the seeds per commit, the step changes marked.
 Figure history_figure(const RegressionHistory& h, const MetricHistory& m);
 

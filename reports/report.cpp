@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <ctime>
-#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -286,11 +285,8 @@ std::vector<Block> regression_blocks(const RegressionHistory& h) {
   std::vector<Block> blocks;
   blocks.push_back(text("# Regression history\n\n[Back to the report](index.html)\n\n" + history_markdown(h)));
   for (const auto& m : h.metrics) {
-    std::string stem = "regression-" + m.figure.metric + "-" + m.figure.setting + "-" + m.figure.weights;
-    for (char& c : stem)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '-';
     blocks.push_back({Block::Kind::figure, "",
-                      {stem, fmt::format("{} across commits, mean ± SD over seeds", m.figure.name()), history_figure(h, m)},
+                      {history_figure_name(m), fmt::format("{} across commits, mean ± SD over seeds", m.figure.name()), history_figure(h, m)},
                       "", {}});
   }
   return blocks;
