@@ -42,15 +42,20 @@ void Progress::draw() {
   last_draw_ = Clock::now();
 }
 
+bool Progress::due(double every_s) const {
+  const auto now = Clock::now();
+  if (terminal_) return now - last_draw_ > std::chrono::milliseconds(200) || !drawn_;
+  return std::chrono::duration<double>(now - last_line_).count() >= every_s;
+}
+
 void Progress::update(double done, const std::string& note, double every_s) {
   done_ = done;
   note_ = note;
-  const auto now = Clock::now();
-  if (terminal_) {
-    if (now - last_draw_ > std::chrono::milliseconds(200) || !drawn_) draw();
-  } else if (std::chrono::duration<double>(now - last_line_).count() >= every_s) {
+  if (!due(every_s)) return;
+  if (terminal_)
+    draw();
+  else
     log(summary() + (note.empty() ? "" : "  " + note));
-  }
 }
 
 void Progress::log(const std::string& line) {

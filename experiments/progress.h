@@ -22,6 +22,8 @@ class Progress {
   // Sets the units done. On a terminal redraws the bar (at most a few times a second); otherwise
   // prints a line when `every_s` seconds passed since the last one.
   void update(double done, const std::string& note, double every_s = 30);
+  // Whether update(…, every_s) would draw or print now: callers skip computing `done` otherwise.
+  bool due(double every_s = 30) const;
   // Prints a line, keeping the bar below it on a terminal.
   void log(const std::string& line);
   // Ends the bar's line.

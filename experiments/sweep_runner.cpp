@@ -199,7 +199,13 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
   std::map<pid_t, Worker> active;
   int forwarded = 0;
   double finished_steps = 0;  // steps of runs that ended, counted at their last logged step
+  // The steps done are read from the store only when a line is due, or at most once a second for
+  // a terminal's bar: waiting on the workers costs a waitpid every 250 ms, not a query per run.
+  auto last_query = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   auto tick = [&](bool force) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && (!progress.due(30) || now - last_query < std::chrono::seconds(1))) return;
+    last_query = now;
     double done = finished_steps;
     for (auto& [pid, w] : active) done += static_cast<double>(last_logged_step(store, w.run_id));
     for (const auto* q : queue) done += static_cast<double>(last_logged_step(store, ids.at(q)));
@@ -235,7 +241,7 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
     const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid == 0 || (pid < 0 && errno == EINTR)) {
       tick(false);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
       continue;
     }
     if (pid < 0) throw std::runtime_error(std::string("wait for sweep workers: ") + std::strerror(errno));

@@ -69,7 +69,7 @@ std::string verdict_cell(Verdict v) {
 }  // namespace
 
 std::string regression_markdown(const RegressionComparison& c) {
-  std::string out = fmt::format("## Canary `{}`: {}\n\n", c.head.canary.record.suite, c.summary());
+  std::string out = fmt::format("### Canary `{}`: {}\n\n", c.head.canary.record.suite, c.summary());
   out += fmt::format("- base: {}\n- head: {}\n", commit_line(c.base), commit_line(c.head));
   out += fmt::format("- difference = head − base with its {:.0f}% Welch interval over seeds; a verdict of better or worse "
                      "needs the interval to exclude 0 and the difference to reach the minimum effect\n\n",

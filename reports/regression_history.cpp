@@ -109,7 +109,7 @@ RegressionHistory regression_history(const results::Store& store, const std::str
 }
 
 std::string history_markdown(const RegressionHistory& h) {
-  std::string out = fmt::format("## Canary `{}` across {} commits\n\n", h.suite, h.commits.size());
+  std::string out = fmt::format("### Canary `{}` across {} commits\n\n", h.suite, h.commits.size());
   out += fmt::format("Order: {}. Cells are mean ± SD over the seeds; ▲ marks a step change (binary segmentation, "
                      "noise from the seeds, at least the metric's minimum effect).\n\n", h.order);
   if (h.commits.empty()) return out + "No complete canary stored.\n";
