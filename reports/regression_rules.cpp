@@ -12,7 +12,8 @@ const std::vector<RegressionRule>& regression_rules() {
   // gives the canary (sweeps/canary.json, 5 seeds): over the 252 ways of splitting ten seeds into
   // two canaries of five (tests/data/canary-seed-noise.json), the largest differences are 3.3% of
   // the validation losses, 14% of CLIP-FID, 8% of CLIP-KID, 10% of the classifier FD, 0.029 of
-  // CLIP score, 0.062 of class accuracy, 0.044 of precision, 0.040 of density.
+  // CLIP score, 0.062 of class accuracy, 0.044 of precision, 0.040 of density and 24% of coverage.
+  // Recall is too noisy at N = 100 to be more than a guard against collapse (0.013 on 0.010).
   static const std::vector<RegressionRule> rules = {
       {"val/native", Better::lower, 0.0, 0.05, "validation loss in the formulation's own weighting (SPEC §5.1)"},
       {"val/velocity", Better::lower, 0.0, 0.05, "validation loss of the implied velocity (SPEC §5.1)"},
@@ -24,7 +25,7 @@ const std::vector<RegressionRule>& regression_rules() {
       {"precision", Better::higher, 0.07, 0.0, "share of samples on the real-image manifold (k = 5)"},
       {"recall", Better::higher, 0.05, 0.0, "share of real images on the samples' manifold (k = 5)"},
       {"density", Better::higher, 0.06, 0.0, "sample density around real images (k = 5)"},
-      {"coverage", Better::higher, 0.05, 0.0, "share of real images with a sample among their k = 5 neighbours"},
+      {"coverage", Better::higher, 0.0, 0.35, "share of real images with a sample among their k = 5 neighbours"},
   };
   return rules;
 }
