@@ -78,7 +78,7 @@ BENCHMARK(BM_Sgemm)->ArgNames({"d", "torch", "blas"})->Args({4, 1, 2})->Args({4,
 
 int main(int argc, char** argv) {
   // Passive waiting in both thread pools, as rflab itself runs (core/util/threads.h).
-  ensure_passive_waiting(argv);
+  ensure_blas_environment(argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -5,7 +5,7 @@
 #include "experiments/command.h"
 
 int main(int argc, char** argv) {
-  rflab::core::ensure_passive_waiting(argv);
+  rflab::core::ensure_blas_environment(argv);
   return rflab::experiments::dispatch("rflab", "Rectified-flow / MM-DiT research harness.", {argv + 1, argv + argc},
                                       [](int threads) {
                                         rflab::core::configure_threads(threads > 0 ? rflab::core::threads_for(threads)

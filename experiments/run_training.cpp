@@ -45,6 +45,7 @@ results::Provenance provenance(const RunOptions& o, const nlohmann::json& config
   p.libtorch_version = libtorch_version();
   auto blas = core::blas_info();
   p.blas = blas.library.empty() ? "unknown" : blas.library;
+  if (!blas.core.empty()) p.blas += " (" + blas.core + " kernels)";
   p.threads = torch::get_num_threads() * 1000 + blas.openblas_threads;  // torch·1000 + OpenBLAS
   p.device = config.at("train").at("device").get<std::string>();
   return p;

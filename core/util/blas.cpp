@@ -13,6 +13,7 @@ using sgemm_fn = void (*)(const char*, const char*, const int*, const int*, cons
                           const int*, const float*, const int*, const float*, float*, const int*, size_t, size_t);
 using set_threads_fn = void (*)(int);
 using get_threads_fn = int (*)();
+using get_corename_fn = char* (*)();
 
 sgemm_fn sgemm() {
   static const sgemm_fn f = reinterpret_cast<sgemm_fn>(dlsym(RTLD_DEFAULT, "sgemm_"));
@@ -26,7 +27,17 @@ get_threads_fn openblas_get() {
   static const auto f = reinterpret_cast<get_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
   return f;
 }
+get_corename_fn openblas_corename() {
+  static const auto f = reinterpret_cast<get_corename_fn>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  return f;
+}
 }  // namespace
+
+std::string openblas_core() {
+  if (!openblas_corename()) return "";
+  const char* name = openblas_corename()();
+  return name ? name : "";
+}
 
 bool has_sgemm() { return sgemm() != nullptr; }
 

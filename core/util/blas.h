@@ -3,6 +3,7 @@
 // ATen's bmm would loop over the batch with one dispatch and one threaded BLAS call per matrix.
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace rflab::core {
 
@@ -16,6 +17,8 @@ void sgemm_rows(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, flo
 
 // OpenBLAS's pool size, or 0 when the loaded BLAS is not OpenBLAS.
 int openblas_threads();
+// The kernel family OpenBLAS runs ("SkylakeX", "Haswell", "Prescott"), or "" when not OpenBLAS.
+std::string openblas_core();
 // Sets OpenBLAS's pool size; no effect on other BLAS libraries.
 void set_openblas_threads(int n);
 

@@ -39,3 +39,26 @@ TEST(Threads, PassiveWaitingNeedsBothVariables) {
   EXPECT_EQ(threads_for(3).blas_threads, 3);
   EXPECT_EQ(threads_for(0).blas_threads, 1);
 }
+
+namespace rflab::core {
+namespace {
+
+TEST(BlasEnvironment, KernelFamilyFollowsTheCpuFlags) {
+  EXPECT_EQ(openblas_coretype_for(" fpu sse2 avx avx2 fma avx512f avx512dq avx512bw avx512vl"), "SkylakeX");
+  EXPECT_EQ(openblas_coretype_for("sse2 avx avx2 fma avx512f"), "Haswell");  // AVX-512 without BW/VL/DQ
+  EXPECT_EQ(openblas_coretype_for("avx2 fma"), "Haswell");
+  EXPECT_EQ(openblas_coretype_for("avx2"), "");  // no FMA: OpenBLAS's own choice
+  EXPECT_EQ(openblas_coretype_for("avx2fma avx512fx"), "");  // whole words only
+  EXPECT_EQ(openblas_coretype_for(""), "");
+}
+
+TEST(BlasEnvironment, OpenBlasNamesItsKernels) {
+  const auto info = blas_info();
+  if (!info.is_openblas) GTEST_SKIP() << "not OpenBLAS";
+  EXPECT_FALSE(info.core.empty());
+  // In a process started with OPENBLAS_CORETYPE (as rflab re-executes itself) OpenBLAS runs it.
+  if (const char* set = std::getenv("OPENBLAS_CORETYPE")) EXPECT_EQ(info.core, set);
+}
+
+}  // namespace
+}  // namespace rflab::core
