@@ -35,8 +35,11 @@ ControlSetting parse_setting(const nlohmann::json& j, const std::string& file, c
   if (!j.contains("name") || !j.at("name").is_string() || j.at("name").get<std::string>().empty())
     throw_input_error(file, path + ".name", "a non-empty string", j.contains("name") ? j.at("name").dump() : "nothing");
   s.name = j.at("name").get<std::string>();
-  if (s.name == "real" || s.name == "val")
-    throw_input_error(file, path + ".name", "a name other than the reserved 'real' and 'val'", s.name);
+  if (!results::is_sampler_setting(s.name))
+    throw_input_error(file, path + ".name",
+                      std::string("a name other than the reserved '") + results::kRealSetting + "' and '" +
+                          results::kValSetting + "'",
+                      s.name);
   if (!j.contains("steps") || !j.at("steps").is_number_integer() || j.at("steps").get<int64_t>() < 1)
     throw_input_error(file, path + ".steps", "an integer >= 1", j.contains("steps") ? j.at("steps").dump() : "nothing");
   s.steps = j.at("steps").get<int64_t>();

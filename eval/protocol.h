@@ -28,9 +28,9 @@ namespace rflab::eval {
 inline constexpr const char* kClipSpace = "mini-clip-evaluator";
 inline constexpr const char* kClassifierSpace = "classifier";
 inline constexpr const char* kInceptionSpace = "inception-v3";
-// Setting names of the rows that are not a sampler setting.
-inline constexpr const char* kRealSetting = "real";  // the noise floor (train vs held-out images)
-inline constexpr const char* kValSetting = "val";    // validation loss (SPEC §5.1)
+// Setting names of the rows that are not a sampler setting (results/control_setting.h).
+using results::kRealSetting;
+using results::kValSetting;
 
 struct Evaluators {
   MiniClip clip{nullptr};

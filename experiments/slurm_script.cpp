@@ -5,8 +5,11 @@
 #include <regex>
 
 #include "results/error.h"
+#include "results/git.h"
 
 namespace rflab::experiments {
+
+using results::shell_quote;
 
 namespace {
 
@@ -59,12 +62,6 @@ std::string array_ranges(const std::vector<size_t>& v) {
     i = j + 1;
   }
   return out;
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 std::string sbatch_script(const SlurmJob& j) {

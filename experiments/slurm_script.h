@@ -34,7 +34,4 @@ std::string sbatch_script(const SlurmJob& job);
 // "0-3,7,9-10".
 std::string array_ranges(const std::vector<size_t>& sorted_indices);
 
-// Quotes a word for a POSIX shell.
-std::string shell_quote(const std::string& s);
-
 }  // namespace rflab::experiments

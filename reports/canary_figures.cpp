@@ -8,18 +8,17 @@
 #include <limits>
 
 #include "reports/regression_rules.h"
+#include "results/control_setting.h"
 #include "results/git.h"
 
 namespace rflab::reports {
 
 namespace {
-constexpr const char* kValSetting = "val";    // the store's setting of validation losses
-constexpr const char* kRealSetting = "real";  // the noise floor: not a figure of the model
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 std::string CanaryFigure::name() const {
-  if (setting == kValSetting) return fmt::format("{} ({})", metric, weights);
+  if (setting == results::kValSetting) return fmt::format("{} ({})", metric, weights);
   return fmt::format("{} ({}, {})", metric, setting, weights);
 }
 
@@ -37,7 +36,7 @@ CanaryFigures canary_figures(const results::Store& store, const results::CanaryR
     int64_t latest = -1;
     for (const auto& r : rows) latest = std::max(latest, r.checkpoint_step);
     for (const auto& r : rows)
-      if (r.checkpoint_step == latest && r.setting != kRealSetting && regression_rule(r.metric))
+      if (r.checkpoint_step == latest && r.setting != results::kRealSetting && regression_rule(r.metric))
         figures[{r.metric, r.setting, r.weights, r.n}] = r.value;
     if (run.status == results::RunStatus::done && figures.empty())
       out.problems.push_back(fmt::format("run {} (seed {}) has no evaluations", id, run.record.seed));

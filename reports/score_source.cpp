@@ -17,7 +17,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-bool is_sampler_setting(const std::string& s) { return s != "real" && s != "val"; }
 
 }  // namespace
 
@@ -25,10 +24,10 @@ std::vector<results::EvaluationRow> latest_sampler_evaluations(const results::St
   auto rows = store.evaluations(run_id);
   int64_t latest = -1;
   for (const auto& e : rows)
-    if (is_sampler_setting(e.setting)) latest = std::max(latest, e.checkpoint_step);
+    if (results::is_sampler_setting(e.setting)) latest = std::max(latest, e.checkpoint_step);
   std::vector<results::EvaluationRow> out;
   for (auto& e : rows)
-    if (is_sampler_setting(e.setting) && e.checkpoint_step == latest) out.push_back(std::move(e));
+    if (results::is_sampler_setting(e.setting) && e.checkpoint_step == latest) out.push_back(std::move(e));
   return out;
 }
 

@@ -8,6 +8,8 @@ const std::vector<ControlSetting>& control_settings() {
   return s;
 }
 
+bool is_sampler_setting(const std::string& setting) { return setting != kRealSetting && setting != kValSetting; }
+
 const ControlSetting* find_control_setting(const std::string& name) {
   for (const auto& s : control_settings())
     if (s.name == name) return &s;

@@ -21,4 +21,11 @@ const std::vector<ControlSetting>& control_settings();
 // The setting of that name among S1–S6, or nullptr.
 const ControlSetting* find_control_setting(const std::string& name);
 
+// Setting names of the store's evaluation rows that are not a sampler setting: reserved, so a
+// sweep file cannot name a setting after them.
+inline constexpr const char* kRealSetting = "real";  // the noise floor (train vs held-out images)
+inline constexpr const char* kValSetting = "val";    // validation loss (SPEC §5.1)
+// Whether a stored row's setting is a sampler setting (neither of the two above).
+bool is_sampler_setting(const std::string& setting);
+
 }  // namespace rflab::results

@@ -14,6 +14,7 @@ namespace rflab::results {
 // `args` are passed through the shell: callers quote anything that is not a fixed word.
 std::optional<std::string> git_output(const std::string& repo_dir, const std::string& args);
 
+// Quotes a word for a POSIX shell.
 std::string shell_quote(const std::string& s);
 
 struct GitCommit {
