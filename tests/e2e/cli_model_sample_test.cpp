@@ -31,7 +31,7 @@ Result run(const std::string& args) {
   return r;
 }
 
-const std::string kGolden = std::string(RFLAB_SOURCE_DIR) + "/../shared/golden/";
+const std::string kGolden = std::string(RFLAB_SOURCE_DIR) + "/tests/data/golden/";
 
 std::string temp_dir(const std::string& name) {
   auto d = fs::temp_directory_path() / ("rflab_cli_" + name + "_" + std::to_string(::getpid()));

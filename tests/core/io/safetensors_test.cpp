@@ -150,7 +150,7 @@ TEST(Safetensors, HugeShapeIsRejectedWithoutOverflow) {
 }
 
 TEST(Safetensors, ReadsTheGoldenReferenceFile) {
-  std::string path = RFLAB_SOURCE_DIR "/../shared/golden/mmdit_ref_d2_qknorm_16x16.safetensors";
+  std::string path = RFLAB_SOURCE_DIR "/tests/data/golden/mmdit_ref_d2_qknorm_16x16.safetensors";
   Safetensors st = read_safetensors(path);
   EXPECT_EQ(st.tensors.at("output").sizes(), (std::vector<int64_t>{2, 4, 16, 16}));
   EXPECT_EQ(st.tensors.at("input.x").sizes(), (std::vector<int64_t>{2, 4, 16, 16}));

@@ -11,7 +11,7 @@
 using namespace rflab::core;
 
 namespace {
-const std::string kGolden = std::string(RFLAB_SOURCE_DIR) + "/../shared/golden/";
+const std::string kGolden = std::string(RFLAB_SOURCE_DIR) + "/tests/data/golden/";
 
 MMDiTConfig small(int64_t depth, bool qk, int64_t C = 4, int64_t p = 2, int64_t P = 64, int64_t T = 64) {
   MMDiTConfig c;
