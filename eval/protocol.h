@@ -15,11 +15,11 @@
 
 #include "core/train/checkpoint.h"
 #include "eval/classifier.h"
-#include "eval/control_settings.h"
 #include "eval/eval_dataset.h"
 #include "eval/feature_metrics.h"
 #include "eval/mini_clip.h"
 #include "eval/reference_features.h"
+#include "results/evaluation_plan.h"
 #include "results/store.h"
 
 namespace rflab::eval {
@@ -49,7 +49,7 @@ std::vector<ReferenceFeatures> load_or_compute_references(const Evaluators& eval
                                                           int64_t train_pool = kTrainPoolSize);
 
 struct ProtocolOptions {
-  EvaluationPlan plan;
+  results::EvaluationPlan plan;
   uint64_t seed = 0;               // sample i has noise (seed, i) in every setting (D9)
   int64_t batch = 100;             // generation batch; results do not depend on it
   int64_t grid_per_class = 10;     // columns per class row of the sample grids

@@ -5,15 +5,8 @@
 
 namespace rflab::eval {
 
-core::ValidationSet validation_set_of(const nlohmann::json& rc) {
-  const auto data = core::FashionMnist::load(rc.at("data").at("root").get<std::string>(),
-                                             rc.at("data").at("image_size").get<int64_t>());
-  const int64_t n = std::min<int64_t>(rc.at("eval").at("val_size").get<int64_t>(), data.heldout().images.size(0));
-  core::ValidationSet v;
-  v.images = data.heldout().images.narrow(0, 0, n);
-  const auto labels = data.heldout().labels.narrow(0, 0, n);
-  for (int64_t i = 0; i < n; ++i) v.captions.push_back(core::FashionMnist::canonical_caption(labels[i].item<int64_t>()));
-  return v;
+core::ValidationSet validation_set_of(const results::RunConfig& rc) {
+  return core::validation_set(core::FashionMnist::load(rc.data.root, rc.data.image_size), rc.eval);
 }
 
 CheckpointValidation validate_checkpoint(const core::LoadedCheckpoint& ck, const std::string& weights,
@@ -22,7 +15,7 @@ CheckpointValidation validate_checkpoint(const core::LoadedCheckpoint& ck, const
   system->to(device);
   auto v = validation_set_of(ck.meta.config);
   CheckpointValidation out;
-  out.loss = core::validation_loss(*system, v, ck.meta.config.at("eval").at("val_seed").get<uint64_t>());
+  out.loss = core::validation_loss(*system, v, ck.meta.config.eval.val_seed);
   out.step = ck.meta.step;
   out.n = v.images.size(0);
   out.weights = weights;

@@ -16,7 +16,7 @@
 namespace rflab::eval {
 
 // The trainer's validation set of a complete run config.
-core::ValidationSet validation_set_of(const nlohmann::json& run_config);
+core::ValidationSet validation_set_of(const results::RunConfig& run_config);
 
 struct CheckpointValidation {
   core::ValidationLoss loss;

@@ -41,12 +41,12 @@ int clip_train(Args& args) {
   std::vector<eval::MiniClipConfig> configs;
   if (role == "conditioner" || role == "both") configs.push_back(eval::MiniClipConfig::conditioner());
   if (role == "evaluator" || role == "both") configs.push_back(eval::MiniClipConfig::evaluator());
-  if (configs.empty()) throw UsageError("--role: expected conditioner, evaluator or both, got '" + role + "'");
-  if (seed < 0) throw UsageError("--seed: expected a non-negative integer");
+  if (configs.empty()) throw_input_error("", "--role", "conditioner, evaluator or both", "'" + role + "'");
+  if (seed < 0) throw_input_error("", "--seed", "a non-negative integer", std::to_string(seed));
   for (auto& c : configs) {
     if (set_seed) c.seed = static_cast<uint64_t>(seed);
     if (set_steps) c.steps = steps;
-    if (c.steps < 1) throw UsageError("--steps: expected a positive integer");
+    if (c.steps < 1) throw_input_error("", "--steps", "a positive integer", std::to_string(c.steps));
   }
   const auto data = load_data(root);
   nlohmann::json out = nlohmann::json::array();
@@ -69,12 +69,12 @@ int classifier_train(Args& args) {
   const std::string root = args.get_or("data", core::FashionMnist::kDefaultRoot);
   eval::ClassifierConfig c;
   const int64_t seed = args.get_int("seed", static_cast<int64_t>(c.seed));
-  if (seed < 0) throw UsageError("--seed: expected a non-negative integer");
+  if (seed < 0) throw_input_error("", "--seed", "a non-negative integer", std::to_string(seed));
   c.seed = static_cast<uint64_t>(seed);
   c.steps = args.get_int("steps", c.steps);
   const bool json = args.has_switch("json"), quiet = args.has_switch("quiet");
   args.finish();
-  if (c.steps < 1) throw UsageError("--steps: expected a positive integer");
+  if (c.steps < 1) throw_input_error("", "--steps", "a positive integer", std::to_string(c.steps));
   const auto data = load_data(root);
   auto t = eval::load_or_train_classifier(c, data, cache, progress("classifier", quiet || json));
   if (json) {

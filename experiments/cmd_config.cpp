@@ -20,7 +20,7 @@ int config_keys(Args& args) {
 int config_show(Args& args) {
   auto config = config_from_args(args);
   args.finish();
-  std::cout << config.dump(2) << "\nhash: " << results::config_hash(config) << "\n";
+  std::cout << config.json().dump(2) << "\nhash: " << config.hash() << "\n";
   return 0;
 }
 

@@ -7,32 +7,69 @@
 #include <filesystem>
 #include <iostream>
 
-#include "eval/control_settings.h"
+#include "core/util/device.h"
 #include "eval/validation_evaluator.h"
 #include "experiments/command.h"
 #include "experiments/run_evaluation.h"
 #include "experiments/sweep_plan.h"
 #include "results/error.h"
+#include "results/evaluation_plan.h"
 #include "results/store.h"
 #include "sweeps/sweep_file.h"
 
 namespace rflab::experiments {
 namespace {
 
-constexpr const char* kDefaultDb = "results/rflab.db";
 constexpr const char* kDefaultCache = "cache";
 
-torch::Device device_flag(Args& args) {
-  const std::string device = args.get_or("device", "cpu");
-  if (device != "cpu" && device != "cuda") throw UsageError("--device: expected cpu or cuda, got '" + device + "'");
-  if (device == "cuda" && !torch::cuda::is_available())
-    throw UserError("--device: expected a CUDA device to be available, got none (this libtorch build or machine has no CUDA)");
-  return device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+torch::Device device_flag(Args& args) { return core::device_named(args.get_or("device", "cpu"), "--device"); }
+
+// Sweep mode: every done run of the sweep not yet evaluated at the file's plan.
+int evaluate_sweep(const EvalOptions& f, const std::string& sweep_path, const std::string& db) {
+  const auto file = sweeps::load_sweep(sweep_path);
+  const auto& plan = file.evaluation;
+  if (!std::filesystem::exists(db)) throw UserError(db + ": expected the results database of the sweep, got no file");
+  const auto sweep_plan = plan_sweep(file, db, kDefaultOutRoot);
+  results::Store store(db);
+  RunEvaluator evaluator(f);
+  int evaluated = 0, skipped = 0, not_done = 0;
+  for (const auto& r : sweep_plan.runs) {
+    if (r.state != PlanState::done || !r.row) {
+      ++not_done;
+      continue;
+    }
+    if (already_evaluated(store, r.row->id, plan)) {
+      ++skipped;
+      continue;
+    }
+    evaluator.evaluate(store, r.row->id, plan);
+    ++evaluated;
+  }
+  std::cout << fmt::format("sweep {}: {} runs evaluated, {} already evaluated at N = {}, {} not done\n", file.name,
+                           evaluated, skipped, plan.samples, not_done);
+  return 0;
+}
+
+// Single-run mode: one run id under the plan the flags give.
+int evaluate_run(const EvalOptions& f, const std::string& run, const std::string& db,
+                 const results::EvaluationPlan& plan) {
+  int64_t run_id = 0;
+  try {
+    size_t used = 0;
+    run_id = std::stoll(run, &used);
+    if (used != run.size()) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    throw_input_error("", "--run", "a run id (an integer; `rflab results table` lists them)", "'" + run + "'");
+  }
+  if (!std::filesystem::exists(db)) throw UserError(db + ": expected a results database, got no file (--db PATH)");
+  results::Store store(db);
+  RunEvaluator(f).evaluate(store, run_id, plan);
+  return 0;
 }
 
 int eval_cmd(Args& args) {
   EvalOptions f;
-  const std::string db = args.get_or("db", kDefaultDb);
+  const std::string db = args.get_or("db", results::kDefaultDatabase);
   f.cache = args.get_or("cache", kDefaultCache);
   f.inception_weights = args.get_or("inception-weights", "");
   const int64_t seed = args.get_int("seed", 0);
@@ -46,62 +83,30 @@ int eval_cmd(Args& args) {
   const auto settings = args.get("settings");
   const auto weights = args.get("weights");
   args.finish();
-  if (seed < 0) throw UsageError("--seed: expected a non-negative integer");
+  if (seed < 0) throw_input_error("", "--seed", "a non-negative integer", std::to_string(seed));
   f.seed = static_cast<uint64_t>(seed);
-  if (f.batch < 1) throw UsageError("--batch: expected a positive integer");
-  if (f.evaluator_steps < 0) throw UsageError("--evaluator-steps: expected a positive integer");
+  if (f.batch < 1) throw_input_error("", "--batch", "a positive integer", std::to_string(f.batch));
+  if (f.evaluator_steps < 0) throw_input_error("", "--evaluator-steps", "a non-negative integer", std::to_string(f.evaluator_steps));
   if (run.has_value() == sweep.has_value()) throw UsageError("expected exactly one of --run ID and --sweep FILE");
 
   if (sweep) {
     if (samples || settings || weights)
       throw UsageError("--sweep takes its settings, weights and samples from the file's \"evaluation\" block");
-    const auto file = sweeps::load_sweep(*sweep);
-    const auto plan = eval::parse_evaluation_plan(file.evaluation, *sweep);
-    if (!std::filesystem::exists(db)) throw UserError(db + ": expected the results database of the sweep, got no file");
-    const auto sweep_plan = plan_sweep(file, db, "runs");
-    results::Store store(db);
-    RunEvaluator evaluator(f);
-    int evaluated = 0, skipped = 0, not_done = 0;
-    for (const auto& r : sweep_plan.runs) {
-      if (r.state != PlanState::done || !r.row) {
-        ++not_done;
-        continue;
-      }
-      if (already_evaluated(store, r.row->id, plan)) {
-        ++skipped;
-        continue;
-      }
-      evaluator.evaluate(store, r.row->id, plan);
-      ++evaluated;
-    }
-    std::cout << fmt::format("sweep {}: {} runs evaluated, {} already evaluated at N = {}, {} not done\n", file.name,
-                             evaluated, skipped, plan.samples, not_done);
-    return 0;
+    return evaluate_sweep(f, *sweep, db);
   }
-
-  eval::EvaluationPlan plan;
+  results::EvaluationPlan plan;
   if (samples) {
     try {
       plan.samples = std::stoll(*samples);
     } catch (const std::exception&) {
-      throw UsageError("--samples: expected an integer, got '" + *samples + "'");
+      throw_input_error("", "--samples", "an integer", "'" + *samples + "'");
     }
-    if (plan.samples < 10) throw UsageError("--samples: expected an integer >= 10 (one sample per class at least)");
+    if (plan.samples < 10)
+      throw_input_error("", "--samples", "an integer >= 10 (one sample per class at least)", std::to_string(plan.samples));
   }
-  if (settings) plan.settings = eval::control_settings_named(*settings, "--settings");
-  if (weights) plan.weights = eval::parse_weights_list(*weights, "--weights");
-  int64_t run_id = 0;
-  try {
-    size_t used = 0;
-    run_id = std::stoll(*run, &used);
-    if (used != run->size()) throw std::invalid_argument("trailing");
-  } catch (const std::exception&) {
-    throw UserError("--run " + *run + ": expected a run id (an integer; `rflab results` lists them)");
-  }
-  if (!std::filesystem::exists(db)) throw UserError(db + ": expected a results database, got no file (--db PATH)");
-  results::Store store(db);
-  RunEvaluator(f).evaluate(store, run_id, plan);
-  return 0;
+  if (settings) plan.settings = results::control_settings_named(*settings, "--settings");
+  if (weights) plan.weights = results::parse_weights_list(*weights, "--weights");
+  return evaluate_run(f, *run, db, plan);
 }
 
 int validate_cmd(Args& args) {
@@ -110,7 +115,7 @@ int validate_cmd(Args& args) {
   const auto device = device_flag(args);
   args.finish();
   if (!checkpoint) throw UsageError("--checkpoint PATH is required");
-  if (weights != "ema" && weights != "raw") throw UsageError("--weights: expected ema or raw, got '" + weights + "'");
+  if (weights != "ema" && weights != "raw") throw_input_error("", "--weights", "ema or raw", "'" + weights + "'");
   const auto ck = core::read_checkpoint(*checkpoint);
   const auto v = eval::validate_checkpoint(ck, weights, *checkpoint, device);
   std::cout << fmt::format("{}: step {}, {} weights, |V| = {}\n", *checkpoint, v.step, weights, v.n);

@@ -17,15 +17,10 @@ int model_info(Args& args) {
   auto config = config_from_args(args);
   bool as_json = args.has_switch("json");
   args.finish();
-  core::MMDiTConfig c;
-  try {
-    c = core::MMDiTConfig::from_run_config(config);
-  } catch (const std::invalid_argument& e) {
-    throw UserError(e.what());
-  }
-  const int64_t image = config.at("data").at("image_size").get<int64_t>();
+  const auto c = core::MMDiTConfig::from_run_config(config);  // the shape was validated by config_from_args
+  const int64_t image = config.data.image_size;
   const int64_t n = core::image_tokens(c, image);
-  const int64_t m = config.at("text").at("max_tokens").get<int64_t>();
+  const int64_t m = config.text.max_tokens;
   const int64_t params = core::parameter_count(c);
   const int64_t macs = core::forward_macs(c, n, m);
   if (as_json) {

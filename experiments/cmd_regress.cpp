@@ -7,10 +7,11 @@
 #include <filesystem>
 #include <iostream>
 
-#include "eval/control_settings.h"
+#include "results/evaluation_plan.h"
 #include "experiments/command.h"
 #include "experiments/run_evaluation.h"
 #include "experiments/run_training.h"
+#include "experiments/sweep_plan.h"
 #include "experiments/study_source.h"
 #include "reports/canary_figures.h"
 #include "reports/regression.h"
@@ -74,7 +75,7 @@ int run_cmd(Args& args) {
 
   // Everything is validated before the first write.
   const auto suite = sweeps::load_sweep(suite_path);
-  const auto plan = eval::parse_evaluation_plan(suite.evaluation, suite_path);
+  const auto& plan = suite.evaluation;
   const auto specs = sweeps::expand(suite);
   if (suite.seeds.size() < 2)
     throw UserError(suite_path + ": seeds: expected 2 or more (the verdicts test differences against the seed noise), got " +
@@ -108,7 +109,7 @@ int run_cmd(Args& args) {
       if (!was_done) {
         RunOptions o;
         o.db_path = db;
-        o.out_dir = (std::filesystem::path(dir) / spec.config_hash.substr(0, 12)).string();
+        o.out_dir = run_out_dir(dir, spec.config_hash);
         o.cache_dir = eval_options.cache;
         o.code_version = record.code_version;
         o.write_samples = false;

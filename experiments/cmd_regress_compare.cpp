@@ -34,15 +34,15 @@ std::string suite_name(Args& args) {
   return suite;
 }
 
-std::string existing_db(Args& args) {
-  const std::string db = args.get_or("db", kDefaultDb);
+// The usage is checked before the database, so a malformed command line gets its usage status.
+std::string existing_db(const std::string& db) {
   if (!std::filesystem::exists(db))
     throw UserError(db + ": expected a results database holding canaries (`rflab regress run` writes them), got no file");
   return db;
 }
 
 int compare_cmd(Args& args) {
-  const std::string db = existing_db(args);
+  const std::string db_flag = args.get_or("db", kDefaultDb);
   const std::string suite = suite_name(args);
   const std::string repo = args.get_or("repo", ".");
   reports::RegressFormat format;
@@ -60,6 +60,7 @@ int compare_cmd(Args& args) {
   if (names.empty() || names.size() > 2)
     throw UsageError(fmt::format("expected BASE [HEAD] (commit names), got {} arguments", names.size()));
   const std::string base_name = names[0], head_name = names.size() > 1 ? names[1] : "HEAD";
+  const std::string db = existing_db(db_flag);
 
   results::Store store(db);
   const auto all = store.canaries();
@@ -80,7 +81,7 @@ int compare_cmd(Args& args) {
 }
 
 int history_cmd(Args& args) {
-  const std::string db = existing_db(args);
+  const std::string db = existing_db(args.get_or("db", kDefaultDb));
   const std::string suite = suite_name(args);
   const std::string repo = args.get_or("repo", ".");
   const std::string metric = args.get_or("metric", "");

@@ -42,13 +42,13 @@ std::string cell(double v, const char* spec = "{:.4f}") {
 }
 
 int table_cmd(Args& args) {
-  const std::string db = args.get_or("db", "results/rflab.db");
+  const std::string db = args.get_or("db", results::kDefaultDatabase);
   args.finish();
   auto pos = args.positional();
   if (pos.size() != 1) throw UsageError("expected one sweep FILE");
   const auto sweep = sweeps::load_sweep(pos[0]);
   if (!std::filesystem::exists(db)) throw UserError(db + ": expected the results database of the sweep, got no file");
-  const auto plan = plan_sweep(sweep, db, "runs");
+  const auto plan = plan_sweep(sweep, db, kDefaultOutRoot);
   results::Store store(db);
   std::cout << fmt::format("{:<28} {:<9} {:>9} {:>9} {:>6} | {:<4} {:<4} {:>5} {:>9} {:>10} {:>10} {:>9}\n", "run",
                            "status", "val/nat", "val/vel", "step", "set", "wts", "N", "clip_fid", "clip_score", "class_fd", "class_acc");

@@ -6,6 +6,7 @@
 #include "core/io/png.h"
 #include "core/train/checkpoint.h"
 #include "core/train/text_to_image.h"
+#include "core/util/device.h"
 #include "experiments/command.h"
 #include "results/error.h"
 
@@ -22,16 +23,16 @@ core::SamplerOptions sampler_options(Args& args) {
   else if (solver == "heun")
     o.solver = core::Solver::heun;
   else
-    throw UsageError("--solver: expected euler or heun, got '" + solver + "'");
+    throw_input_error("", "--solver", "euler or heun", "'" + solver + "'");
   std::string grid = args.get_or("grid", "native");
   if (grid == "native")
     o.grid = core::GridMode::native;
   else if (grid == "shared")
     o.grid = core::GridMode::shared;
   else
-    throw UsageError("--grid: expected native or shared, got '" + grid + "'");
-  if (o.steps < 1) throw UsageError("--steps: expected a positive integer");
-  if (o.cfg < 0) throw UsageError("--cfg: expected a number >= 0");
+    throw_input_error("", "--grid", "native or shared", "'" + grid + "'");
+  if (o.steps < 1) throw_input_error("", "--steps", "a positive integer", std::to_string(o.steps));
+  if (o.cfg < 0) throw_input_error("", "--cfg", "a number >= 0", std::to_string(o.cfg));
   return o;
 }
 
@@ -47,16 +48,14 @@ int sample(Args& args) {
   std::string weights = args.get_or("weights", "ema");
   std::string device = args.get_or("device", "cpu");
   args.finish();
-  if (device != "cpu" && device != "cuda") throw UsageError("--device: expected cpu or cuda, got '" + device + "'");
-  if (device == "cuda" && !torch::cuda::is_available())
-    throw UserError("--device: expected a CUDA device to be available, got none (this libtorch build or machine has no CUDA)");
-  if (weights != "ema" && weights != "raw") throw UsageError("--weights: expected ema or raw, got '" + weights + "'");
-  if (n < 1) throw UsageError("--n: expected a positive integer");
+  const torch::Device dev = core::device_named(device, "--device");
+  if (weights != "ema" && weights != "raw") throw_input_error("", "--weights", "ema or raw", "'" + weights + "'");
+  if (n < 1) throw_input_error("", "--n", "a positive integer", std::to_string(n));
 
   auto ck = core::read_checkpoint(*checkpoint);
   auto system = core::load_text_to_image(ck, weights, *checkpoint);
   auto& sys = *system;
-  if (device == "cuda") sys.to(torch::kCUDA);
+  sys.to(dev);
   std::vector<std::string> all;
   for (const auto& p : prompts)
     for (int64_t i = 0; i < n; ++i) all.push_back(p);

@@ -23,8 +23,6 @@
 namespace rflab::experiments {
 namespace {
 
-const char* kDefaultDb = "results/rflab.db";
-const char* kDefaultOutRoot = "runs";
 
 struct SweepArgs {
   std::string file, db, out_root;
@@ -34,7 +32,7 @@ struct SweepArgs {
 // The sweep file (validated before anything is written) and the flags every subcommand shares.
 SweepArgs sweep_args(Args& args) {
   SweepArgs s;
-  s.db = args.get_or("db", kDefaultDb);
+  s.db = args.get_or("db", results::kDefaultDatabase);
   s.out_root = args.get_or("out-root", kDefaultOutRoot);
   return s;
 }
@@ -105,6 +103,8 @@ int run_cmd(Args& args) {
   o.threads_per_job = std::max(1, available_cores() / o.jobs);
   o.exe = self_exe();
   SweepPlan plan = plan_sweep(s.sweep, s.db, s.out_root);
+  for (const auto& r : plan.runs)
+    if (should_run(r.state, o.skip_failed)) require_run_inputs(r.spec.config);
   {
     results::Store store(s.db);
     std::vector<const sweeps::RunSpec*> specs;
@@ -180,7 +180,7 @@ int status_cmd(Args& args) {
     counts[st]++;
     if (!r.row || !store) continue;
     steps_done[i] = r.row->status == results::RunStatus::done
-                        ? r.spec.config.at("train").at("steps").get<int64_t>()
+                        ? r.spec.config.train.steps
                         : last_logged_step(*store, r.row->id);
     auto rows = store->metrics(r.row->id, "train/samples_per_s");
     double sum = 0;
@@ -199,12 +199,12 @@ int status_cmd(Args& args) {
   for (size_t i = 0; i < plan.runs.size(); ++i) {
     const auto& r = plan.runs[i];
     if (r.state == PlanState::done || r.state == PlanState::diverged) continue;
-    const auto& train = r.spec.config.at("train");
-    const int64_t left = std::max<int64_t>(0, train.at("steps").get<int64_t>() - steps_done[i]);
+    const auto& train = r.spec.config.train;
+    const int64_t left = std::max<int64_t>(0, train.steps - steps_done[i]);
     remaining_steps += left;
     const double rate = rates[i] > 0 ? rates[i] : (rate_n > 0 ? rate_sum / rate_n : 0);
     if (rate <= 0) known = false;
-    else seconds += static_cast<double>(left * train.at("batch_size").get<int64_t>()) / rate;
+    else seconds += static_cast<double>(left * train.batch_size) / rate;
   }
   std::cout << fmt::format("sweep {} ({}): {} runs: {} done, {} running, {} failed, {} diverged, {} pending\n",
                            s.sweep.name, s.file, plan.runs.size(), counts["done"], counts["running"], counts["failed"],
@@ -221,7 +221,7 @@ int status_cmd(Args& args) {
   print_table(plan, {"db status", "steps"}, [&](const PlannedRun& r) {
     const size_t k = i++;
     return std::vector<std::string>{r.row ? to_string(r.row->status) : "-",
-                                    fmt::format("{}/{}", steps_done[k], r.spec.config.at("train").at("steps").get<int64_t>())};
+                                    fmt::format("{}/{}", steps_done[k], r.spec.config.train.steps)};
   });
   return 0;
 }
@@ -234,7 +234,7 @@ int slurm_cmd(Args& args) {
   load(s, args);
   args.finish();
   SlurmJob job;
-  job.resources = slurm_resources(s.sweep.resources, s.file);
+  job.resources = s.sweep.resources;
   const SweepPlan plan = plan_sweep(s.sweep, s.db, s.out_root);
   for (const auto& r : plan.runs)
     if (should_run(r.state, false)) job.indices.push_back(r.spec.index);

@@ -4,15 +4,15 @@
 #include "experiments/command.h"
 #include "experiments/config_input.h"
 #include "experiments/run_training.h"
-#include "results/run_config.h"
 
 namespace rflab::experiments {
 namespace {
 
 int train(Args& args) {
   RunOptions o;
-  auto config = config_from_args(args);
-  if (auto device = args.get("device")) results::apply_set(config, "train.device=" + *device);
+  std::vector<std::string> device_set;
+  if (auto device = args.get("device")) device_set.push_back("train.device=" + *device);
+  const auto config = config_from_args(args, device_set);
   o.db_path = args.get_or("db", o.db_path);
   o.out_dir = args.get_or("out", "");
   o.cache_dir = args.get_or("cache", o.cache_dir);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "results/error.h"
 
@@ -12,9 +13,28 @@ namespace rflab::experiments {
 
 namespace {
 void print_overview(std::ostream& os, const std::string& program, const std::string& description) {
-  os << "usage: " << program << " [--threads N] COMMAND [ARGS...]\n\n" << description << "\n\ncommands:\n";
+  os << "usage: " << program << " [--threads N] [--reference-kernels] COMMAND [ARGS...]\n\n" << description << "\n\ncommands:\n";
   for (const auto& c : commands()) os << fmt::format("  {:<22} {}\n", c.name, c.summary);
   os << "\n" << program << " COMMAND --help shows the flags of a command.\n";
+}
+
+// `--threads N`, the one parser of it: a positive integer, capped at the hardware threads this
+// machine has (more only oversubscribes the cores and costs memory per thread), with a note.
+// Returns 0 after printing the error for a bad value.
+int parse_threads(const std::string& program, const std::string& text) {
+  char* end = nullptr;
+  const long long n = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || n < 1) {
+    std::cerr << program << ": error: --threads: expected a positive integer, got '" << text << "'\n";
+    return 0;
+  }
+  const long long cores = std::max(1u, std::thread::hardware_concurrency());
+  if (n > cores) {
+    std::cerr << program << ": --threads " << n << " is more than the " << cores
+              << " hardware threads of this machine; using " << cores << "\n";
+    return static_cast<int>(cores);
+  }
+  return static_cast<int>(n);
 }
 
 const Command* find_command(const std::vector<std::string>& words, size_t& consumed) {
@@ -126,7 +146,7 @@ int64_t Args::get_int(const std::string& flag, int64_t fallback) {
   if (!v) return fallback;
   char* end = nullptr;
   long long x = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0') throw UsageError("--" + flag + ": expected an integer, got '" + *v + "'");
+  if (v->empty() || *end != '\0') throw_input_error("", "--" + flag, "an integer", "'" + *v + "'");
   return x;
 }
 
@@ -135,7 +155,7 @@ double Args::get_double(const std::string& flag, double fallback) {
   if (!v) return fallback;
   char* end = nullptr;
   double x = std::strtod(v->c_str(), &end);
-  if (v->empty() || *end != '\0') throw UsageError("--" + flag + ": expected a number, got '" + *v + "'");
+  if (v->empty() || *end != '\0') throw_input_error("", "--" + flag, "a number", "'" + *v + "'");
   return x;
 }
 
@@ -145,8 +165,9 @@ void Args::finish() {
 }
 
 int dispatch(const std::string& program, const std::string& description, std::vector<std::string> words,
-             const std::function<void(int threads)>& configure) {
-  int threads = 0;
+             const std::function<void(const GlobalFlags&)>& configure) {
+  GlobalFlags global;
+  int& threads = global.threads;
   // Global flags come before the command.
   while (!words.empty() && words[0].rfind("--", 0) == 0) {
     if (words[0] == "--help" || words[0] == "-h") {
@@ -154,12 +175,14 @@ int dispatch(const std::string& program, const std::string& description, std::ve
       return 0;
     }
     if (words[0] == "--threads" && words.size() >= 2) {
-      threads = std::atoi(words[1].c_str());
-      if (threads < 1) {
-        std::cerr << program + ": --threads: expected a positive integer, got '" << words[1] << "'\n";
-        return 2;
-      }
+      threads = parse_threads(program, words[1]);
+      if (threads < 1) return 1;
       words.erase(words.begin(), words.begin() + 2);
+      continue;
+    }
+    if (words[0] == "--reference-kernels") {
+      global.reference_kernels = true;
+      words.erase(words.begin());
       continue;
     }
     std::cerr << program + ": unknown global flag " << words[0] << "\n\n";
@@ -173,6 +196,23 @@ int dispatch(const std::string& program, const std::string& description, std::ve
   size_t consumed = 0;
   const Command* cmd = find_command(words, consumed);
   if (!cmd) {
+    // A command group ("clip", "sweep"): its --help lists the subcommands; without a known
+    // subcommand the listing goes to stderr with the usage status.
+    std::vector<const Command*> group;
+    for (const auto& c : commands())
+      if (c.name.rfind(words[0] + " ", 0) == 0) group.push_back(&c);
+    if (!group.empty()) {
+      const bool help = words.size() >= 2 && (words[1] == "--help" || words[1] == "-h");
+      std::ostream& os = help ? std::cout : std::cerr;
+      if (!help)
+        os << program << ": " << (words.size() < 2 ? "'" + words[0] + "' needs a subcommand"
+                                                   : "unknown command '" + words[0] + " " + words[1] + "'")
+           << "\n\n";
+      os << "usage: " << program << " " << words[0] << " SUBCOMMAND [ARGS...]\n\nsubcommands:\n";
+      for (const auto* c : group) os << fmt::format("  {:<22} {}\n", c->name, c->summary);
+      os << "\n" << program << " " << words[0] << " SUBCOMMAND --help shows the flags of a subcommand.\n";
+      return help ? 0 : 2;
+    }
     std::cerr << program + ": unknown command '" << words[0] << (words.size() > 1 ? " " + words[1] : "")
               << "'\n\n";
     print_overview(std::cerr, program, description);
@@ -187,15 +227,18 @@ int dispatch(const std::string& program, const std::string& description, std::ve
   // --threads may also follow the command.
   for (size_t i = 0; i + 1 < rest.size(); ++i)
     if (rest[i] == "--threads") {
-      threads = std::atoi(rest[i + 1].c_str());
-      if (threads < 1) {
-        std::cerr << program + ": --threads: expected a positive integer, got '" << rest[i + 1] << "'\n";
-        return 2;
-      }
+      threads = parse_threads(program, rest[i + 1]);
+      if (threads < 1) return 1;
       rest.erase(rest.begin() + i, rest.begin() + i + 2);
       break;
     }
-  configure(threads);
+  for (size_t i = 0; i < rest.size(); ++i)
+    if (rest[i] == "--reference-kernels") {
+      global.reference_kernels = true;
+      rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  configure(global);
   try {
     Args args(cmd->name, rest);
     return cmd->run(args);

@@ -22,12 +22,18 @@ struct Command {
 int register_command(Command c);
 const std::vector<Command>& commands();
 
-// The command line of a program built from registered commands: global --threads N and --help,
-// the command (one or two words), --help of a command, and the error contract (usage error 2,
-// bad input 1 naming the field, internal error 3). `configure(threads)` runs before the command,
-// with 0 when --threads was not given.
+// The flags every command takes, before or after the command's words.
+struct GlobalFlags {
+  int threads = 0;                 // --threads N; 0 = not given
+  bool reference_kernels = false;  // --reference-kernels: ATen composites instead of the fused CPU kernels
+};
+
+// The command line of a program built from registered commands: the global flags and --help,
+// the command (one or two words), --help of a command or a command group, and the error
+// contract (usage error 2, bad input 1 naming the field, internal error 3). `configure` runs
+// before the command.
 int dispatch(const std::string& program, const std::string& description, std::vector<std::string> words,
-             const std::function<void(int threads)>& configure);
+             const std::function<void(const GlobalFlags&)>& configure);
 
 // Flags are `--name value`, `--name=value` or a bare `--switch`; everything else is positional.
 // Every lookup marks the flag as known; finish() rejects the rest with a UsageError.

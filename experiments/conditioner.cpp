@@ -16,11 +16,10 @@
 namespace rflab::experiments {
 
 namespace {
-void require_width(const nlohmann::json& rc, const char* key, int64_t expected, const char* what) {
-  const int64_t v = rc.at("model").at(key).get<int64_t>();
-  if (v != expected)
-    throw_input_error("run config", std::string("model.") + key,
-                      fmt::format("{} (the conditioner mini-CLIP's {})", expected, what), std::to_string(v));
+void require_width(const char* key, int64_t value, int64_t expected, const char* what) {
+  if (value != expected)
+    throw_input_error("run config", key, fmt::format("{} (the conditioner mini-CLIP's {})", expected, what),
+                      std::to_string(value));
 }
 // An exclusive flock on <cache file>.lock for the lifetime of the object: two processes needing
 // one conditioner (sweep workers, Slurm tasks, parallel tests) train it once, the second loads.
@@ -43,23 +42,21 @@ class CacheFileLock {
 };
 }  // namespace
 
-eval::MiniClipConfig conditioner_config(const nlohmann::json& rc) {
+eval::MiniClipConfig conditioner_config(const results::RunConfig& rc) {
   auto c = eval::MiniClipConfig::conditioner();
-  const auto& text = rc.at("text");
-  c.steps = text.at("clip_steps").get<int64_t>();
-  c.seed = text.at("clip_seed").get<uint64_t>();
-  c.max_tokens = text.at("max_tokens").get<int64_t>();
-  c.image_size = rc.at("data").at("image_size").get<int64_t>();
-  require_width(rc, "context_dim", c.text_width, "text width");
-  if (rc.at("model").at("pooled_dim").get<int64_t>() != 0) require_width(rc, "pooled_dim", c.embed_dim, "embedding width");
+  c.steps = rc.text.clip_steps;
+  c.seed = rc.text.clip_seed;
+  c.max_tokens = rc.text.max_tokens;
+  c.image_size = rc.data.image_size;
+  require_width("model.context_dim", rc.model.context_dim, c.text_width, "text width");
+  if (rc.model.pooled_dim != 0) require_width("model.pooled_dim", rc.model.pooled_dim, c.embed_dim, "embedding width");
   return c;
 }
 
-core::TextConditioner load_or_train_conditioner(const nlohmann::json& rc, const std::string& cache_dir,
+core::TextConditioner load_or_train_conditioner(const results::RunConfig& rc, const std::string& cache_dir,
                                                 std::ostream* log) {
   const auto config = conditioner_config(rc);
-  const auto data = eval::EvalDataset::fashion_mnist(core::FashionMnist::load(
-      rc.at("data").at("root").get<std::string>(), rc.at("data").at("image_size").get<int64_t>()));
+  const auto data = eval::EvalDataset::fashion_mnist(core::FashionMnist::load(rc.data.root, rc.data.image_size));
   const std::string file = eval::cache_path(cache_dir, "clip", eval::mini_clip_cache_key(config, data));
   CacheFileLock lock(file);
   if (log && !std::filesystem::exists(file))

@@ -21,7 +21,7 @@ nlohmann::json read_json_file(const std::string& path) {
   }
 }
 
-nlohmann::json config_from_args(Args& args) {
+results::RunConfig config_from_args(Args& args, const std::vector<std::string>& extra_sets) {
   nlohmann::json partial = nlohmann::json::object();
   std::string source = "(defaults)";
   if (auto file = args.get("config")) {
@@ -30,7 +30,8 @@ nlohmann::json config_from_args(Args& args) {
   }
   auto config = results::complete_config(partial, source);
   for (const auto& s : args.get_all("set")) results::apply_set(config, s);
-  return results::complete_config(config, source);
+  for (const auto& s : extra_sets) results::apply_set(config, s);
+  return results::RunConfig::parse(config, source);
 }
 
 }  // namespace rflab::experiments

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "results/run_config.h"
+
 namespace rflab::experiments {
 
 class Args;
@@ -12,7 +14,8 @@ class Args;
 // Reads and parses a JSON file; UserError naming the file and the parse position.
 nlohmann::json read_json_file(const std::string& path);
 
-// --config FILE (optional) and --set key=value ...; returns the completed config.
-nlohmann::json config_from_args(Args& args);
+// --config FILE (optional), then --set key=value ..., then `extra_sets` (a command's own flags,
+// such as train --device); returns the parsed and validated run config.
+results::RunConfig config_from_args(Args& args, const std::vector<std::string>& extra_sets = {});
 
 }  // namespace rflab::experiments

@@ -141,13 +141,13 @@ void print_table(const std::vector<results::EvaluationRow>& rows, int64_t run_id
 RunEvaluator::RunEvaluator(EvalOptions options) : options_(std::move(options)) {}
 RunEvaluator::~RunEvaluator() = default;
 
-void RunEvaluator::evaluate(results::Store& store, int64_t run_id, const eval::EvaluationPlan& plan) {
+void RunEvaluator::evaluate(results::Store& store, int64_t run_id, const results::EvaluationPlan& plan) {
   const EvalOptions& f = options_;
   auto& setups = setups_;
   done_run(store, run_id);
   const std::string path = best_checkpoint(store, run_id);
   const auto ck = core::read_checkpoint(path);
-  const std::string root = ck.meta.config.at("data").at("root").get<std::string>();
+  const std::string root = ck.meta.config.data.root;
   if (!setups.count(root)) setups[root] = load_setup(root, f);
   auto& setup = *setups.at(root);
 
@@ -192,7 +192,7 @@ void RunEvaluator::evaluate(results::Store& store, int64_t run_id, const eval::E
   }
 }
 
-bool already_evaluated(const results::Store& store, int64_t run_id, const eval::EvaluationPlan& plan) {
+bool already_evaluated(const results::Store& store, int64_t run_id, const results::EvaluationPlan& plan) {
   std::set<std::pair<std::string, std::string>> have;
   for (const auto& r : store.evaluations(run_id))
     if (r.metric == "clip_fid" && r.n == plan.samples) have.insert({r.setting, r.weights});

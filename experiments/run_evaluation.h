@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "eval/control_settings.h"
+#include "results/evaluation_plan.h"
 #include "results/store.h"
 
 namespace rflab::experiments {
@@ -34,7 +34,7 @@ class RunEvaluator {
   explicit RunEvaluator(EvalOptions options);
   ~RunEvaluator();
   // Throws UserError when the run is not done or its best checkpoint is missing.
-  void evaluate(results::Store& store, int64_t run_id, const eval::EvaluationPlan& plan);
+  void evaluate(results::Store& store, int64_t run_id, const results::EvaluationPlan& plan);
 
  private:
   EvalOptions options_;
@@ -42,7 +42,7 @@ class RunEvaluator {
 };
 
 // True when every (setting, weights) of the plan has its CLIP-FID row at the plan's N.
-bool already_evaluated(const results::Store& store, int64_t run_id, const eval::EvaluationPlan& plan);
+bool already_evaluated(const results::Store& store, int64_t run_id, const results::EvaluationPlan& plan);
 
 // The run `run_id` of the store when it is done; UserError naming the flag otherwise.
 results::RunRow done_run(const results::Store& store, int64_t run_id);

@@ -8,10 +8,14 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/data/fashion_mnist.h"
 #include "core/io/png.h"
+#include "core/model/cpu_kernel.h"
 #include "core/train/trainer.h"
+#include "core/util/device.h"
 #include "core/util/threads.h"
 #include "experiments/conditioner.h"
+#include "experiments/sweep_plan.h"
 #include "results/error.h"
 #include "results/provenance.h"
 #include "results/run_config.h"
@@ -40,15 +44,57 @@ struct StoreSink : core::MetricSink {
   bool quiet;
 };
 
-results::Provenance provenance(const RunOptions& o, const nlohmann::json& config) {
+results::Provenance provenance(const RunOptions& o, const results::RunConfig& config) {
   auto p = results::collect_provenance(o.repo_dir);
   p.libtorch_version = libtorch_version();
   auto blas = core::blas_info();
   p.blas = blas.library.empty() ? "unknown" : blas.library;
   if (!blas.core.empty()) p.blas += " (" + blas.core + " kernels)";
+  if (!core::fused_kernels()) p.blas += "; fused CPU kernels off";
   p.threads = torch::get_num_threads() * 1000 + blas.openblas_threads;  // torch·1000 + OpenBLAS
-  p.device = config.at("train").at("device").get<std::string>();
+  p.device = config.train.device;
   return p;
+}
+// A diverged run keeps its checkpoint for inspection and is not retried; a stopped one stays
+// pending, to resume from its checkpoint.
+void record_unfinished(results::Store& store, const core::TrainResult& r, const RunOptions& o, RunOutcome& out) {
+  if (r.outcome == core::TrainOutcome::diverged) {
+    store.set_status(out.run_id, results::RunStatus::diverged, r.error);
+    out.status = "diverged";
+    out.exit_code = 1;
+    if (!o.quiet) std::cout << "run diverged: " << r.error << "\n";
+    return;
+  }
+  store.set_status(out.run_id, results::RunStatus::pending, fmt::format("interrupted at step {}", r.step));
+  out.status = "stopped";
+  out.exit_code = 130;
+  if (!o.quiet) std::cout << fmt::format("stopped at step {}; checkpoint saved; run again to resume\n", r.step);
+}
+
+// A finished run: the end-of-run sample grid, the artifacts with their sha256, then done.
+void finish_run(results::Store& store, core::Trainer& trainer, const results::RunConfig& config,
+                const core::TrainResult& r, const RunOptions& o, RunOutcome& out) {
+  auto artifact = [&](const std::string& path, const std::string& kind) {
+    if (std::filesystem::exists(path)) store.add_artifact({out.run_id, path, results::sha256_file(path), kind});
+  };
+  const int64_t per_class = config.eval.samples_per_class;
+  if (o.write_samples && per_class > 0) {
+    out.samples_png = out.out_dir + "/samples.png";
+    auto grid = trainer.sample_grid(per_class).to(torch::kCPU);
+    core::write_png(out.samples_png, core::make_grid(grid, per_class));
+    artifact(out.samples_png, "sample_grid");
+  }
+  artifact(trainer.checkpoint_path(), "checkpoint");
+  artifact(trainer.best_path(), "best_checkpoint");
+  store.set_status(out.run_id, results::RunStatus::done);
+  out.status = "done";
+  if (!o.quiet) {
+    std::cout << fmt::format("\ndone: {} steps, last loss {:.5f}, best native EMA validation loss {:.5f} at step {}\n",
+                             r.step, r.last_loss, r.best_val, r.best_step);
+    std::cout << "  checkpoint: " << trainer.checkpoint_path() << "\n  best:       " << trainer.best_path() << "\n";
+    if (!out.samples_png.empty()) std::cout << "  samples:    " << out.samples_png << "\n";
+    std::cout << "  database:   " << o.db_path << " (run " << out.run_id << ")\n";
+  }
 }
 }  // namespace
 
@@ -61,17 +107,23 @@ bool stop_requested() { return g_stop.load(); }
 
 std::string libtorch_version() { return TORCH_VERSION; }
 
-RunOutcome run_training(const nlohmann::json& config, const RunOptions& o) {
+c10::Device require_run_inputs(const results::RunConfig& config) {
+  conditioner_config(config);
+  core::FashionMnist::require_files(config.data.root);
+  return core::device_named(config.train.device, "train.device");
+}
+
+RunOutcome run_training(const results::RunConfig& config, const RunOptions& o) {
   RunOutcome out;
-  conditioner_config(config);  // a config the conditioner cannot serve is refused before any write
-  const std::string hash = results::config_hash(config);
-  out.out_dir = o.out_dir.empty() ? "runs/" + hash.substr(0, 12) : o.out_dir;
+  const torch::Device device = require_run_inputs(config);
+  const std::string hash = config.hash();
+  out.out_dir = o.out_dir.empty() ? run_out_dir(kDefaultOutRoot, hash) : o.out_dir;
   results::Store store(o.db_path);
   results::RunRecord rec;
-  rec.config_json = results::canonical_json(config);
+  rec.config_json = config.canonical_json();
   rec.config_hash = hash;
   rec.code_version = o.code_version;
-  rec.seed = config.at("train").at("seed").get<int64_t>();
+  rec.seed = static_cast<int64_t>(config.train.seed);
   rec.provenance = provenance(o, config);
   out.run_id = store.register_run(rec);
   auto existing = store.run(out.run_id);
@@ -81,15 +133,12 @@ RunOutcome run_training(const nlohmann::json& config, const RunOptions& o) {
     out.samples_png = out.out_dir + "/samples.png";
     return out;
   }
-  if (config.at("train").at("device").get<std::string>() == "cuda" && !torch::cuda::is_available())
-    throw UserError("train.device: expected a CUDA device to be available, got none (no GPU, or a CPU-only libtorch)");
-
   StoreSink sink(store, out.run_id, o.quiet);
   auto conditioner = load_or_train_conditioner(config, o.cache_dir, o.quiet ? nullptr : &std::cout);
   core::Trainer trainer(config, std::move(conditioner), out.out_dir, sink);
-  if (config.at("train").at("device").get<std::string>() == "cuda") {
-    trainer.live().to(torch::kCUDA);
-    trainer.ema().to(torch::kCUDA);
+  if (!device.is_cpu()) {
+    trainer.live().to(device);
+    trainer.ema().to(device);
   }
   std::filesystem::create_directories(out.out_dir);
   int64_t from = trainer.resume();
@@ -108,43 +157,11 @@ RunOutcome run_training(const nlohmann::json& config, const RunOptions& o) {
     store.set_status(out.run_id, results::RunStatus::failed, e.what());
     throw;
   }
-  if (r.outcome == core::TrainOutcome::diverged) {
-    store.set_status(out.run_id, results::RunStatus::diverged, r.error);
-    out.status = "diverged";
-    out.exit_code = 1;
-    if (!o.quiet) std::cout << "run diverged: " << r.error << "\n";
+  if (r.outcome != core::TrainOutcome::done) {
+    record_unfinished(store, r, o, out);
     return out;
   }
-  if (r.outcome == core::TrainOutcome::stopped) {
-    store.set_status(out.run_id, results::RunStatus::pending, fmt::format("interrupted at step {}", r.step));
-    out.status = "stopped";
-    out.exit_code = 130;
-    if (!o.quiet) std::cout << fmt::format("stopped at step {}; checkpoint saved; run again to resume\n", r.step);
-    return out;
-  }
-  auto artifact = [&](const std::string& path, const std::string& kind) {
-    if (std::filesystem::exists(path)) store.add_artifact({out.run_id, path, results::sha256_file(path), kind});
-  };
-  if (o.write_samples) {
-    const int64_t per_class = config.at("eval").at("samples_per_class").get<int64_t>();
-    if (per_class > 0) {
-      out.samples_png = out.out_dir + "/samples.png";
-      auto grid = trainer.sample_grid(per_class).to(torch::kCPU);
-      core::write_png(out.samples_png, core::make_grid(grid, per_class));
-      artifact(out.samples_png, "sample_grid");
-    }
-  }
-  artifact(trainer.checkpoint_path(), "checkpoint");
-  artifact(trainer.best_path(), "best_checkpoint");
-  store.set_status(out.run_id, results::RunStatus::done);
-  out.status = "done";
-  if (!o.quiet) {
-    std::cout << fmt::format("\ndone: {} steps, last loss {:.5f}, best native EMA validation loss {:.5f} at step {}\n",
-                             r.step, r.last_loss, r.best_val, r.best_step);
-    std::cout << "  checkpoint: " << trainer.checkpoint_path() << "\n  best:       " << trainer.best_path() << "\n";
-    if (!out.samples_png.empty()) std::cout << "  samples:    " << out.samples_png << "\n";
-    std::cout << "  database:   " << o.db_path << " (run " << out.run_id << ")\n";
-  }
+  finish_run(store, trainer, config, r, o, out);
   return out;
 }
 

@@ -3,13 +3,18 @@
 // the store, writes the sample grid and records the artifacts. The run's text conditioner is
 // loaded from (or trained into) the model cache first.
 #pragma once
+#include <c10/core/Device.h>
+
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "results/run_config.h"
+#include "results/store.h"
 
 namespace rflab::experiments {
 
 struct RunOptions {
-  std::string db_path = "results/rflab.db";
+  std::string db_path = results::kDefaultDatabase;
   std::string out_dir;      // empty = runs/<first 12 hex digits of the config hash>
   std::string repo_dir = ".";  // for the git commit and dirty flag
   std::string code_version;    // "" for a run any commit reuses; a canary's commit (results/canary.h)
@@ -26,8 +31,12 @@ struct RunOutcome {
   int exit_code = 0;
 };
 
-// `config` is complete (results::complete_config).
-RunOutcome run_training(const nlohmann::json& config, const RunOptions& options);
+RunOutcome run_training(const results::RunConfig& config, const RunOptions& options);
+
+// What a run cannot start without, checked before anything is written (no run row, no folder,
+// no conditioner training): a conditioner that serves its widths, its dataset's files, its
+// device. UserError naming the field; returns the device.
+c10::Device require_run_inputs(const results::RunConfig& config);
 
 // Installs SIGINT/SIGTERM handlers that ask the running trainer to checkpoint and stop.
 void install_stop_handlers();

@@ -7,16 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "sweeps/slurm_resources.h"
+
 namespace rflab::experiments {
 
-// The sweep file's "resources" object: {"partition": "cpu", "time": "02:00:00", "cpus": 4,
-// "mem": "8G", "max_parallel": 10}; every key optional, unknown keys rejected.
-struct SlurmResources {
-  std::string partition, time, mem;
-  int cpus = 1;
-  int max_parallel = 0;  // array throttle (%N); 0 = none
-};
-SlurmResources slurm_resources(const nlohmann::json& resources, const std::string& file);
+using sweeps::SlurmResources;
 
 struct SlurmJob {
   std::string job_name;

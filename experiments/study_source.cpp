@@ -18,7 +18,7 @@ Study study_from_args(Args& args, bool csv_allowed) {
   Study s;
   if (csv) return s;
   s.db_path = db.value_or(kDefaultDb);
-  s.out_root = args.get_or("out-root", "runs");
+  s.out_root = args.get_or("out-root", kDefaultOutRoot);
   if (!std::filesystem::exists(s.db_path))
     throw UserError(s.db_path + ": expected a results database, got no file (train and evaluate first, or give --db)");
   if (sweep_file) {

@@ -8,6 +8,7 @@
 
 #include "experiments/command.h"
 #include "reports/study_runs.h"
+#include "results/store.h"
 #include "sweeps/sweep_file.h"
 
 namespace rflab::experiments {
@@ -20,7 +21,7 @@ struct Study {
   std::vector<reports::StudyRun> runs;
 };
 
-inline constexpr const char* kDefaultDb = "results/rflab.db";
+inline constexpr const char* kDefaultDb = results::kDefaultDatabase;
 
 // Reads --sweep and --db (exactly one source; --db alone means every run of that database).
 // UserError when the database does not exist: a report never creates one.

@@ -29,6 +29,9 @@ struct SweepPlan {
 };
 
 constexpr size_t kHashPrefix = 12;
+inline constexpr const char* kDefaultOutRoot = "runs";
+// The one rule for where a run's checkpoints and samples go: OUT_ROOT/<first 12 hex digits of
+// its config hash>.
 std::string run_out_dir(const std::string& out_root, const std::string& config_hash);
 std::string checkpoint_file(const std::string& out_dir);
 

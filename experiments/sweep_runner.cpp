@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/model/cpu_kernel.h"
 #include "experiments/conditioner.h"
 #include "experiments/progress.h"
 #include "experiments/sweep_lock.h"
@@ -127,7 +128,7 @@ void prepare_conditioners(const std::deque<const PlannedRun*>& queue, const std:
   for (const auto* r : queue) {
     const auto& rc = r->spec.config;
     try {
-      const std::string id = conditioner_config(rc).to_json().dump() + rc.at("data").dump();
+      const std::string id = conditioner_config(rc).to_json().dump() + rc.data.dataset + ":" + rc.data.root;
       if (!seen.insert(id).second) continue;
       load_or_train_conditioner(rc, cache_dir, &log);
     } catch (const std::exception& e) {
@@ -169,6 +170,40 @@ int available_cores() {
 
 std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
 
+namespace {
+// How a worker's exit counts, from its exit status and the status its run left in the store;
+// a worker that died without recording why has its run marked failed with its log's tail.
+void record_worker_exit(results::Store& store, const Worker& w, int status, PoolResult& result, Progress& progress) {
+  using results::RunStatus;
+  const auto row = store.run(w.run_id);
+  const std::string tag = fmt::format("#{} {}", w.run->spec.index, w.run->spec.config_hash.substr(0, kHashPrefix));
+  if (WIFEXITED(status) && WEXITSTATUS(status) == kExitRunBusy) {
+    ++result.skipped;
+    progress.log("busy   " + tag + ": another process is training it; left to that process");
+  } else if (row.status == RunStatus::done) {
+    ++result.done;
+    progress.log("done   " + tag);
+  } else if (row.status == RunStatus::diverged) {
+    ++result.diverged;
+    progress.log("diverged " + tag + ": " + row.error);
+  } else if (row.status == RunStatus::failed) {
+    ++result.failed;
+    progress.log("FAILED " + tag + " (" + describe_exit(status) + "): " + row.error);
+  } else if (result.stopped) {
+    // Stopped by the forwarded signal: the checkpoint stays for the next `sweep run`.
+    ++result.interrupted;
+    if (row.status == RunStatus::running)
+      store.set_status(w.run_id, RunStatus::pending, "interrupted: " + describe_exit(status));
+    progress.log("stopped " + tag + " (" + describe_exit(status) + ")");
+  } else {
+    ++result.failed;
+    const std::string error = describe_exit(status) + "; log " + w.log_path + " ends:\n" + log_tail(w.log_path);
+    store.set_status(w.run_id, RunStatus::failed, error);
+    progress.log("FAILED " + tag + ": " + error);
+  }
+}
+}  // namespace
+
 PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& log) {
   using results::RunStatus;
   PoolResult result;
@@ -187,7 +222,7 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
     }
     queue.push_back(&r);
     ids[&r] = store.find_run(r.spec.config_hash).value().id;
-    total_steps += static_cast<double>(r.spec.config.at("train").at("steps").get<int64_t>());
+    total_steps += static_cast<double>(r.spec.config.train.steps);
     start_steps += static_cast<double>(last_logged_step(store, ids[&r]));
   }
   prepare_conditioners(queue, o.cache_dir, log);
@@ -227,10 +262,13 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
       queue.pop_front();
       std::filesystem::create_directories(r->out_dir);
       Worker w{r, ids.at(r), last_logged_step(store, ids.at(r)), r->out_dir + "/worker.log"};
-      const pid_t pid = spawn({o.exe, "--threads", std::to_string(o.threads_per_job), "sweep", "run-one",
-                               o.sweep_path, "--index", std::to_string(r->spec.index), "--db", o.db_path,
-                               "--out-root", o.out_root, "--cache", o.cache_dir},
-                              w.log_path);
+      std::vector<std::string> argv = {o.exe, "--threads", std::to_string(o.threads_per_job)};
+      if (!core::fused_kernels()) argv.push_back("--reference-kernels");  // the workers train as the pool was told
+      for (const std::string& a : {std::string("sweep"), std::string("run-one"), o.sweep_path, std::string("--index"),
+                                   std::to_string(r->spec.index), std::string("--db"), o.db_path,
+                                   std::string("--out-root"), o.out_root, std::string("--cache"), o.cache_dir})
+        argv.push_back(a);
+      const pid_t pid = spawn(argv, w.log_path);
       progress.log(fmt::format("start  #{} {} {} ({}; log {})", r->spec.index,
                                r->spec.config_hash.substr(0, kHashPrefix), r->spec.label(),
                                r->state == PlanState::fresh ? "fresh" : "resuming", w.log_path));
@@ -249,33 +287,8 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
     if (it == active.end()) continue;
     Worker w = std::move(it->second);
     active.erase(it);
-    const auto row = store.run(w.run_id);
-    const std::string tag = fmt::format("#{} {}", w.run->spec.index, w.run->spec.config_hash.substr(0, kHashPrefix));
     finished_steps += static_cast<double>(last_logged_step(store, w.run_id));
-    if (WIFEXITED(status) && WEXITSTATUS(status) == kExitRunBusy) {
-      ++result.skipped;
-      progress.log("busy   " + tag + ": another process is training it; left to that process");
-    } else if (row.status == RunStatus::done) {
-      ++result.done;
-      progress.log("done   " + tag);
-    } else if (row.status == RunStatus::diverged) {
-      ++result.diverged;
-      progress.log("diverged " + tag + ": " + row.error);
-    } else if (row.status == RunStatus::failed) {
-      ++result.failed;
-      progress.log("FAILED " + tag + " (" + describe_exit(status) + "): " + row.error);
-    } else if (result.stopped) {
-      // Stopped by the forwarded signal: the checkpoint stays for the next `sweep run`.
-      ++result.interrupted;
-      if (row.status == RunStatus::running)
-        store.set_status(w.run_id, RunStatus::pending, "interrupted: " + describe_exit(status));
-      progress.log("stopped " + tag + " (" + describe_exit(status) + ")");
-    } else {
-      ++result.failed;
-      const std::string error = describe_exit(status) + "; log " + w.log_path + " ends:\n" + log_tail(w.log_path);
-      store.set_status(w.run_id, RunStatus::failed, error);
-      progress.log("FAILED " + tag + ": " + error);
-    }
+    record_worker_exit(store, w, status, result, progress);
     tick(true);
   }
   progress.finish();

@@ -15,15 +15,31 @@ namespace {
 using json = nlohmann::json;
 using VT = ValueType;
 
-ConfigKey I(std::string k, int64_t d, double lo, double hi, std::string help) {
-  return {std::move(k), VT::integer, d, lo, hi, {}, std::move(help)};
+// One schema entry bound to its field: `part` is the part of the RunConfig, `field` the member.
+template <class Part, class T>
+ConfigKey bound(std::string k, VT type, json d, double lo, double hi, std::vector<std::string> choices,
+                Part RunConfig::*part, T Part::*field, std::string help) {
+  ConfigKey c{std::move(k), type, std::move(d), lo, hi, std::move(choices), std::move(help), {}};
+  c.assign = [part, field](RunConfig& rc, const json& v) { (rc.*part).*field = v.get<T>(); };
+  return c;
 }
-ConfigKey N(std::string k, double d, double lo, double hi, std::string help) {
-  return {std::move(k), VT::number, d, lo, hi, {}, std::move(help)};
+template <class Part, class T>
+ConfigKey I(std::string k, Part RunConfig::*part, T Part::*field, int64_t d, double lo, double hi, std::string help) {
+  return bound(std::move(k), VT::integer, d, lo, hi, {}, part, field, std::move(help));
 }
-ConfigKey B(std::string k, bool d, std::string help) { return {std::move(k), VT::boolean, d, 0, 0, {}, std::move(help)}; }
-ConfigKey S(std::string k, std::string d, std::vector<std::string> choices, std::string help) {
-  return {std::move(k), VT::string, d, 0, 0, std::move(choices), std::move(help)};
+template <class Part>
+ConfigKey N(std::string k, Part RunConfig::*part, double Part::*field, double d, double lo, double hi,
+            std::string help) {
+  return bound(std::move(k), VT::number, d, lo, hi, {}, part, field, std::move(help));
+}
+template <class Part>
+ConfigKey B(std::string k, Part RunConfig::*part, bool Part::*field, bool d, std::string help) {
+  return bound(std::move(k), VT::boolean, d, 0, 0, {}, part, field, std::move(help));
+}
+template <class Part>
+ConfigKey S(std::string k, Part RunConfig::*part, std::string Part::*field, std::string d,
+            std::vector<std::string> choices, std::string help) {
+  return bound(std::move(k), VT::string, std::move(d), 0, 0, std::move(choices), part, field, std::move(help));
 }
 
 const char* type_name(VT t) {
@@ -162,57 +178,57 @@ std::string fmt_range(const ConfigKey& k) {
 const std::vector<ConfigKey>& config_schema() {
   static const std::vector<ConfigKey> schema = {
       // model: MM-DiT (SPEC §9). width/heads 0 = the sizing rule 64·depth and depth heads.
-      I("model.depth", 4, 1, 64, "number of joint blocks d"),
-      I("model.width", 0, 0, 16384, "hidden width H; 0 = 64*depth"),
-      I("model.heads", 0, 0, 256, "attention heads; 0 = depth (head dim 64)"),
-      I("model.patch_size", 4, 1, 16, "patch size p"),
-      I("model.in_channels", 1, 1, 64, "latent / pixel channels C"),
-      I("model.context_dim", 64, 1, 8192, "context token width T; must equal the conditioner's text width (64)"),
-      I("model.pooled_dim", 64, 0, 8192,
+      I("model.depth", &RunConfig::model, &ModelConfig::depth, 4, 1, 64, "number of joint blocks d"),
+      I("model.width", &RunConfig::model, &ModelConfig::width, 0, 0, 16384, "hidden width H; 0 = 64*depth"),
+      I("model.heads", &RunConfig::model, &ModelConfig::heads, 0, 0, 256, "attention heads; 0 = depth (head dim 64)"),
+      I("model.patch_size", &RunConfig::model, &ModelConfig::patch_size, 4, 1, 16, "patch size p"),
+      I("model.in_channels", &RunConfig::model, &ModelConfig::in_channels, 1, 1, 64, "latent / pixel channels C"),
+      I("model.context_dim", &RunConfig::model, &ModelConfig::context_dim, 64, 1, 8192, "context token width T; must equal the conditioner's text width (64)"),
+      I("model.pooled_dim", &RunConfig::model, &ModelConfig::pooled_dim, 64, 0, 8192,
         "pooled conditioning width P; must equal the conditioner's embedding width (64); 0 = no pooled vector"),
-      I("model.mlp_ratio", 4, 1, 16, "MLP width / H"),
-      I("model.pos_embed_max_size", 0, 0, 1024, "position table grid G; 0 = training patch grid"),
-      B("model.qk_norm", true, "RMSNorm on q and k (SPEC §9.4, D23)"),
+      I("model.mlp_ratio", &RunConfig::model, &ModelConfig::mlp_ratio, 4, 1, 16, "MLP width / H"),
+      I("model.pos_embed_max_size", &RunConfig::model, &ModelConfig::pos_embed_max_size, 0, 0, 1024, "position table grid G; 0 = training patch grid"),
+      B("model.qk_norm", &RunConfig::model, &ModelConfig::qk_norm, true, "RMSNorm on q and k (SPEC §9.4, D23)"),
       // formulation (SPEC §2) and timestep shift (SPEC §4.6)
-      S("formulation", "rf/lognorm(0.00, 1.00)", {}, "training objective, canonical name"),
-      N("shift", 1.0, 1e-6, 1e6, "timestep shift alpha"),
+      S("formulation", &RunConfig::formulation, &FormulationConfig::name, "rf/lognorm(0.00, 1.00)", {}, "training objective, canonical name"),
+      N("shift", &RunConfig::formulation, &FormulationConfig::shift, 1.0, 1e-6, 1e6, "timestep shift alpha"),
       // train
-      I("train.steps", 3000, 1, 1000000000, "optimizer steps"),
-      I("train.batch_size", 64, 1, 1000000, "samples per step"),
-      N("train.lr", 1e-3, 0, 10, "AdamW learning rate after warm-up"),
-      I("train.warmup_steps", 200, 0, 1000000000, "linear warm-up steps (SPEC D16)"),
-      N("train.beta1", 0.9, 0, 1, "AdamW beta1"),
-      N("train.beta2", 0.999, 0, 1, "AdamW beta2"),
-      N("train.adam_eps", 1e-8, 0, 1, "AdamW epsilon"),
-      N("train.weight_decay", 0.0, 0, 10, "AdamW weight decay"),
-      N("train.divergence_factor", 20.0, 0, 1e12,
+      I("train.steps", &RunConfig::train, &TrainConfig::steps, 3000, 1, 1000000000, "optimizer steps"),
+      I("train.batch_size", &RunConfig::train, &TrainConfig::batch_size, 64, 1, 1000000, "samples per step"),
+      N("train.lr", &RunConfig::train, &TrainConfig::lr, 1e-3, 0, 10, "AdamW learning rate after warm-up"),
+      I("train.warmup_steps", &RunConfig::train, &TrainConfig::warmup_steps, 200, 0, 1000000000, "linear warm-up steps (SPEC D16)"),
+      N("train.beta1", &RunConfig::train, &TrainConfig::beta1, 0.9, 0, 1, "AdamW beta1"),
+      N("train.beta2", &RunConfig::train, &TrainConfig::beta2, 0.999, 0, 1, "AdamW beta2"),
+      N("train.adam_eps", &RunConfig::train, &TrainConfig::adam_eps, 1e-8, 0, 1, "AdamW epsilon"),
+      N("train.weight_decay", &RunConfig::train, &TrainConfig::weight_decay, 0.0, 0, 10, "AdamW weight decay"),
+      N("train.divergence_factor", &RunConfig::train, &TrainConfig::divergence_factor, 20.0, 0, 1e12,
         "stop as diverged when a step's loss exceeds this factor times the mean of the previous 100; 0 = off"),
-      N("train.grad_clip", 1.0, 0, 1e9, "max global gradient norm; 0 = no clipping"),
-      N("train.ema_decay", 0.999, 0, 1, "EMA decay per update"),
-      I("train.ema_every", 1, 1, 1000000, "optimizer steps between EMA updates (paper: 100)"),
-      I("train.seed", 0, 0, 9007199254740991.0, "training seed: initialisation, data order, noise"),
-      I("train.checkpoint_every", 250, 1, 1000000000, "steps between checkpoints"),
-      I("train.log_every", 25, 1, 1000000000, "steps between training-loss log lines and rows"),
-      S("train.device", "cpu", {"cpu", "cuda"}, "device"),
+      N("train.grad_clip", &RunConfig::train, &TrainConfig::grad_clip, 1.0, 0, 1e9, "max global gradient norm; 0 = no clipping"),
+      N("train.ema_decay", &RunConfig::train, &TrainConfig::ema_decay, 0.999, 0, 1, "EMA decay per update"),
+      I("train.ema_every", &RunConfig::train, &TrainConfig::ema_every, 1, 1, 1000000, "optimizer steps between EMA updates (paper: 100)"),
+      I("train.seed", &RunConfig::train, &TrainConfig::seed, 0, 0, 9007199254740991.0, "training seed: initialisation, data order, noise"),
+      I("train.checkpoint_every", &RunConfig::train, &TrainConfig::checkpoint_every, 250, 1, 1000000000, "steps between checkpoints"),
+      I("train.log_every", &RunConfig::train, &TrainConfig::log_every, 25, 1, 1000000000, "steps between training-loss log lines and rows"),
+      S("train.device", &RunConfig::train, &TrainConfig::device, "cpu", {"cpu", "cuda"}, "device"),
       // data
-      S("data.dataset", "fashion-mnist", {"fashion-mnist"}, "dataset"),
-      S("data.root", "/usr/share/datasets/fashion-mnist", {}, "dataset folder"),
-      I("data.image_size", 32, 28, 1024, "images are zero-padded to this size"),
-      N("data.cond_dropout", 0.1, 0, 1, "probability that a sample's conditioning is zeroed"),
+      S("data.dataset", &RunConfig::data, &DataConfig::dataset, "fashion-mnist", {"fashion-mnist"}, "dataset"),
+      S("data.root", &RunConfig::data, &DataConfig::root, "/usr/share/datasets/fashion-mnist", {}, "dataset folder"),
+      I("data.image_size", &RunConfig::data, &DataConfig::image_size, 32, 28, 1024, "images are zero-padded to this size"),
+      N("data.cond_dropout", &RunConfig::data, &DataConfig::cond_dropout, 0.1, 0, 1, "probability that a sample's conditioning is zeroed"),
       // text encoder (SPEC §7.2: one source): the frozen text tower of the conditioner mini-CLIP,
       // trained on the dataset (or loaded from the cache) before the run
-      S("text.encoder", "mini-clip", {"mini-clip"}, "the frozen text tower of the conditioner mini-CLIP"),
-      I("text.max_tokens", 8, 1, 512, "context tokens M (the conditioner's tokenizer length)"),
-      I("text.clip_steps", 400, 1, 1000000000, "training steps of the conditioner mini-CLIP"),
-      I("text.clip_seed", 1, 0, 9007199254740991.0, "seed of the conditioner mini-CLIP"),
+      S("text.encoder", &RunConfig::text, &TextConfig::encoder, "mini-clip", {"mini-clip"}, "the frozen text tower of the conditioner mini-CLIP"),
+      I("text.max_tokens", &RunConfig::text, &TextConfig::max_tokens, 8, 1, 512, "context tokens M (the conditioner's tokenizer length)"),
+      I("text.clip_steps", &RunConfig::text, &TextConfig::clip_steps, 400, 1, 1000000000, "training steps of the conditioner mini-CLIP"),
+      I("text.clip_seed", &RunConfig::text, &TextConfig::clip_seed, 1, 0, 9007199254740991.0, "seed of the conditioner mini-CLIP"),
       // eval
-      I("eval.every", 250, 1, 1000000000, "steps between validation-loss evaluations"),
-      I("eval.val_size", 512, 1, 1000000, "held-out samples in the validation set V"),
-      I("eval.val_seed", 1234, 0, 9007199254740991.0, "seed of the validation noise"),
-      I("eval.sample_seed", 4321, 0, 9007199254740991.0, "seed of sampling noise (D9)"),
-      I("eval.sample_steps", 50, 1, 100000, "sampler steps for the end-of-run grid"),
-      N("eval.sample_cfg", 2.5, 0, 100, "CFG scale for the end-of-run grid"),
-      I("eval.samples_per_class", 10, 0, 1000, "grid columns per class in the end-of-run grid"),
+      I("eval.every", &RunConfig::eval, &EvalConfig::every, 250, 1, 1000000000, "steps between validation-loss evaluations"),
+      I("eval.val_size", &RunConfig::eval, &EvalConfig::val_size, 512, 1, 1000000, "held-out samples in the validation set V"),
+      I("eval.val_seed", &RunConfig::eval, &EvalConfig::val_seed, 1234, 0, 9007199254740991.0, "seed of the validation noise"),
+      I("eval.sample_seed", &RunConfig::eval, &EvalConfig::sample_seed, 4321, 0, 9007199254740991.0, "seed of sampling noise (D9)"),
+      I("eval.sample_steps", &RunConfig::eval, &EvalConfig::sample_steps, 50, 1, 100000, "sampler steps for the end-of-run grid"),
+      N("eval.sample_cfg", &RunConfig::eval, &EvalConfig::sample_cfg, 2.5, 0, 100, "CFG scale for the end-of-run grid"),
+      I("eval.samples_per_class", &RunConfig::eval, &EvalConfig::samples_per_class, 10, 0, 1000, "grid columns per class in the end-of-run grid"),
   };
   return schema;
 }
@@ -289,5 +305,48 @@ std::string canonical_json(const json& config) {
 }
 
 std::string config_hash(const json& config) { return sha256_hex(canonical_json(config)); }
+
+}  // namespace rflab::results
+
+namespace rflab::results {
+
+std::optional<ShapeProblem> model_shape_problem(int64_t depth, int64_t hidden, int64_t heads, int64_t patch_size,
+                                                int64_t grid) {
+  const std::string h = std::to_string(hidden);
+  if (depth < 1) return ShapeProblem{"depth", "an integer >= 1", std::to_string(depth)};
+  if (hidden % 4 != 0 || hidden < 4)
+    return ShapeProblem{"width", "a positive multiple of 4 (the 2-D sin-cos position table)", h};
+  if (heads < 1 || hidden % heads != 0)
+    return ShapeProblem{"heads", "a divisor of the width " + h, std::to_string(heads)};
+  if (patch_size < 1) return ShapeProblem{"patch_size", "an integer >= 1", std::to_string(patch_size)};
+  if (grid < 1) return ShapeProblem{"pos_embed_max_size", "an integer >= 1", std::to_string(grid)};
+  return std::nullopt;
+}
+
+RunConfig RunConfig::parse(const nlohmann::json& partial, const std::string& source) {
+  RunConfig rc;
+  rc.json_ = complete_config(partial, source);
+  for (const auto& k : config_schema()) k.assign(rc, config_at(rc.json_, k.key));
+  const auto& m = rc.model;
+  if (auto p = model_shape_problem(m.depth, m.hidden(), m.num_heads(), m.patch_size, m.position_grid(rc.data.image_size))) {
+    // Name the key the user set: a derived width or head count is the depth's doing.
+    const bool derived = (p->field == "width" && m.width == 0) || (p->field == "heads" && m.heads == 0);
+    throw_input_error(source, "model." + (derived ? std::string("depth") : p->field), p->expected, p->got);
+  }
+  // The trainer's images tile into whole patches, and the position table covers the patch grid.
+  const int64_t image = rc.data.image_size;
+  if (image % m.patch_size != 0)
+    throw_input_error(source, "model.patch_size", "a divisor of data.image_size " + std::to_string(image),
+                      std::to_string(m.patch_size));
+  if (m.position_grid(image) < image / m.patch_size)
+    throw_input_error(source, "model.pos_embed_max_size",
+                      "0 or at least the patch grid " + std::to_string(image / m.patch_size),
+                      std::to_string(m.pos_embed_max_size));
+  return rc;
+}
+
+std::string RunConfig::canonical_json() const { return results::canonical_json(json_); }
+
+std::string RunConfig::hash() const { return config_hash(json_); }
 
 }  // namespace rflab::results

@@ -1,6 +1,9 @@
 #include "results/store.h"
 
+#include "results/error.h"
+
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 #include "results/schema.h"
@@ -59,9 +62,26 @@ RunRow read_run(const Statement& st) {
 
 }  // namespace
 
+namespace {
+// A path the user named that cannot hold a database is bad input, not an internal error: a
+// folder, or an existing non-empty file without SQLite's header (an empty file is a new database).
+void require_database_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw_input_error(path, "database", "an SQLite database file", "a folder");
+  if (!fs::exists(path, ec) || fs::file_size(path, ec) == 0) return;
+  std::ifstream in(path, std::ios::binary);
+  char header[16] = {};
+  in.read(header, sizeof header);
+  if (!in || std::string(header, sizeof header) != std::string("SQLite format 3\0", 16))
+    throw_input_error(path, "database", "an SQLite database file", "a file that is not one");
+}
+}  // namespace
+
 Store::Store(const std::string& path) {
   namespace fs = std::filesystem;
   if (path != ":memory:" && path.rfind("file:", 0) != 0) {
+    require_database_file(path);
     const fs::path parent = fs::path(path).parent_path();
     std::error_code ec;
     if (!parent.empty()) fs::create_directories(parent, ec);

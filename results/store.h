@@ -14,6 +14,9 @@
 
 namespace rflab::results {
 
+// Where every command keeps its results unless told otherwise (--db).
+inline constexpr const char* kDefaultDatabase = "results/rflab.db";
+
 class Database;
 
 enum class RunStatus { pending, running, done, failed, diverged };

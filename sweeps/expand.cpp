@@ -40,10 +40,10 @@ std::vector<RunSpec> expand(const SweepFile& sweep) {
       if (!sweep.seeds.empty()) run.varied.emplace_back("train.seed", json(sweep.seeds[s]));
       json flat = sweep.base;
       for (const auto& [key, value] : run.varied) flat[key] = value;
-      run.config = results::complete_config(flat, sweep.file + ": run " + std::to_string(run.index));
-      run.canonical_json = results::canonical_json(run.config);
-      run.config_hash = results::config_hash(run.config);
-      run.seed = results::config_at(run.config, "train.seed").get<int64_t>();
+      run.config = results::RunConfig::parse(flat, sweep.file + ": run " + std::to_string(run.index));
+      run.canonical_json = run.config.canonical_json();
+      run.config_hash = run.config.hash();
+      run.seed = static_cast<int64_t>(run.config.train.seed);
       auto [it, fresh] = by_hash.emplace(run.config_hash, run.index);
       // parse_sweep keeps axis keys disjoint and values distinct and normalised, so two
       // points can only collide if that validation is broken.

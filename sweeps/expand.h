@@ -7,15 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "results/run_config.h"
 #include "sweeps/sweep_file.h"
 
 namespace rflab::sweeps {
 
 struct RunSpec {
   size_t index = 0;            // position in the expansion order
-  nlohmann::json config;       // complete, nested
-  std::string canonical_json;  // results::canonical_json(config)
-  std::string config_hash;     // results::config_hash(config)
+  results::RunConfig config;   // parsed and validated (the model shape and formulation included)
+  std::string canonical_json;  // config.canonical_json()
+  std::string config_hash;     // config.hash()
   int64_t seed = 0;            // train.seed
   Assignment varied;           // what the axes and seeds set, in axis order
 

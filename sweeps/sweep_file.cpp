@@ -349,11 +349,8 @@ SweepFile parse_sweep(const json& doc, const std::string& file) {
   if (!s.seeds.empty() && owner.count("train.seed"))
     p.fail("seeds", "seeds or an axis over train.seed, not both", "both (" + owner["train.seed"] + ")");
 
-  for (const char* key : {"evaluation", "resources"}) {
-    const json v = doc.value(key, json());
-    if (!v.is_null() && !v.is_object()) p.fail(key, "an object", describe(v));
-    (std::string(key) == "evaluation" ? s.evaluation : s.resources) = v;
-  }
+  s.evaluation = results::parse_evaluation_plan(doc.value("evaluation", json()), file);
+  s.resources = slurm_resources(doc.value("resources", json()), file);
   s.content_hash = results::sha256_hex(doc.dump());
   return s;
 }

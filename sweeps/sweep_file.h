@@ -1,6 +1,6 @@
 // A sweep file (sweeps/*.json) read and validated: a base config, axes whose points are combined
-// as a cartesian product (first axis outermost), seeds (innermost), and pass-through evaluation
-// and resources objects. Every error names the file, the JSON path (e.g. axes[2].values[1]) and
+// as a cartesian product (first axis outermost), seeds (innermost), the evaluation plan
+// (results/evaluation_plan.h) and the Slurm resources (slurm_resources.h). Every error names the file, the JSON path (e.g. axes[2].values[1]) and
 // what was expected; validation happens before anything is written anywhere.
 //
 //   { "name": "objectives-quick", "description": "...",
@@ -18,6 +18,9 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "results/evaluation_plan.h"
+#include "sweeps/slurm_resources.h"
 
 namespace rflab::sweeps {
 
@@ -38,8 +41,8 @@ struct SweepFile {
   nlohmann::json base;      // flat object of dotted keys, validated; unset keys take defaults
   std::vector<Axis> axes;
   std::vector<int64_t> seeds;       // empty: every run uses the base's train.seed
-  nlohmann::json evaluation;        // object or null, not interpreted here
-  nlohmann::json resources;         // object or null, not interpreted here
+  results::EvaluationPlan evaluation;  // the "evaluation" block, validated (defaults when absent)
+  SlurmResources resources;            // the "resources" block, validated (defaults when absent)
   std::string content_hash;         // sha256 of the file's canonical JSON (whitespace-blind)
 };
 

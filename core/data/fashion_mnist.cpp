@@ -50,9 +50,7 @@ ImageSet load_split(const std::string& root, const std::string& prefix, int64_t 
 
 }  // namespace
 
-FashionMnist FashionMnist::load(const std::string& root, int64_t image_size) {
-  if (image_size < kSide)
-    throw_input_error("", "image_size", "at least 28 (Fashion-MNIST is 28x28)", std::to_string(image_size));
+void FashionMnist::require_files(const std::string& root) {
   std::error_code ec;
   if (!std::filesystem::is_directory(root, ec))
     throw UserError(root + ": Fashion-MNIST folder not found" + kFix);
@@ -62,6 +60,12 @@ FashionMnist FashionMnist::load(const std::string& root, int64_t image_size) {
     if (!std::filesystem::is_regular_file(file, ec))
       throw UserError(file + ": Fashion-MNIST file not found" + kFix);
   }
+}
+
+FashionMnist FashionMnist::load(const std::string& root, int64_t image_size) {
+  if (image_size < kSide)
+    throw_input_error("", "image_size", "at least 28 (Fashion-MNIST is 28x28)", std::to_string(image_size));
+  require_files(root);
   FashionMnist data;
   data.train_ = load_split(root, "train", image_size);
   data.heldout_ = load_split(root, "t10k", image_size);

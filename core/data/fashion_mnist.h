@@ -25,6 +25,9 @@ class FashionMnist {
   // root: the folder of {train,t10k}-{images-idx3,labels-idx1}-ubyte.gz. image_size >= 28.
   // Throws UserError naming the missing or corrupt file and the fix.
   static FashionMnist load(const std::string& root, int64_t image_size = 32);
+  // The cheap check load() starts with: the folder and its four files exist (UserError naming
+  // the missing one and the fix). Commands call it before they write anything.
+  static void require_files(const std::string& root);
 
   const ImageSet& train() const { return train_; }      // the 60000 training images
   const ImageSet& heldout() const { return heldout_; }  // the 10000 t10k images

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "results/run_config.h"
+
 namespace rflab::core {
 
 struct MMDiTConfig {
@@ -22,10 +24,10 @@ struct MMDiTConfig {
 
   int64_t head_dim() const { return hidden / heads; }
 
-  // From a completed run config (results::complete_config); `grid` is the training patch grid
-  // side, used when model.pos_embed_max_size is 0.
-  static MMDiTConfig from_run_config(const nlohmann::json& run_config);
-  // Throws std::invalid_argument naming the field when the shape is inconsistent.
+  // From a run config: the sizing rule for width and heads, the training patch grid for a
+  // position table of size 0 (results::ModelConfig).
+  static MMDiTConfig from_run_config(const results::RunConfig& run_config);
+  // Throws std::invalid_argument naming the field when the shape breaks results::model_shape_problem.
   void validate() const;
   nlohmann::json to_json() const;
 };

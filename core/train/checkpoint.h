@@ -1,8 +1,9 @@
 // A training checkpoint in one safetensors file, written atomically: the live and EMA weights
 // of the MM-DiT (under the reference's parameter names, prefix "model." / "ema.model."), one copy
-// of the frozen text tower ("conditioner."; live and EMA share it), the AdamW state (one uint8
-// blob), and metadata — the canonical run config, the step, the tokenizer vocabulary, the
-// conditioner's cache key and tower config, and the best validation so far. The file alone
+// of the frozen text tower ("conditioner."; live and EMA share it), the AdamW state (named
+// tensors "optimizer.G.I.*" per parameter, so equal states give equal bytes), and metadata: the
+// canonical run config, the step, the tokenizer vocabulary, the conditioner's cache key and
+// tower config, the best validation so far and the trainer's running figures. The file alone
 // rebuilds a sampler. The random state needs no saving: it is a function of (seed, step) (seeds.h).
 #pragma once
 #include <torch/torch.h>
@@ -16,13 +17,20 @@ namespace rflab::core {
 
 struct CheckpointMeta {
   int64_t step = 0;
-  nlohmann::json config;
+  results::RunConfig config;
   std::vector<std::string> vocabulary;
   // Read back only: save_checkpoint writes the live system's conditioner.
   std::string conditioner_key;       // cache key of the mini-CLIP whose text tower conditions
   nlohmann::json conditioner_tower;  // its ClipTextTowerConfig
   double best_val = std::numeric_limits<double>::infinity();  // native EMA validation loss (D12)
   int64_t best_step = -1;
+  // The trainer's running figures, so that a resumed run stores what an uninterrupted one would:
+  // the training-loss window since the last log row, and the spike guard's last losses (oldest
+  // first) with their running sum. Absent in older checkpoints (read as empty).
+  double window_loss_sum = 0;
+  int64_t window_loss_n = 0;
+  std::vector<double> recent_losses;
+  double recent_loss_sum = 0;
 };
 
 void save_checkpoint(const std::string& path, TextToImage& live, TextToImage& ema, torch::optim::Optimizer* optimizer,

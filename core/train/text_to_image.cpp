@@ -7,34 +7,28 @@ namespace rflab::core {
 
 namespace {
 // The run config's conditioning widths must be the tower's: a mismatch is the user's config.
-void require_match(const nlohmann::json& rc, const char* part, const char* key, int64_t tower_value,
-                   const std::string& what) {
-  const int64_t v = rc.at(part).at(key).get<int64_t>();
-  if (v != tower_value)
-    throw_input_error("run config", std::string(part) + "." + key,
-                      std::to_string(tower_value) + " (the conditioner's " + what + ")", std::to_string(v));
+void require_match(const char* key, int64_t value, int64_t tower_value, const std::string& what) {
+  if (value != tower_value)
+    throw_input_error("run config", key, std::to_string(tower_value) + " (the conditioner's " + what + ")",
+                      std::to_string(value));
 }
 }  // namespace
 
-TextToImage::TextToImage(const nlohmann::json& rc, TextConditioner cond)
-    : config(rc), conditioner(std::move(cond)), formulation(Formulation::parse(rc.at("formulation").get<std::string>())) {
+TextToImage::TextToImage(const results::RunConfig& rc, TextConditioner cond)
+    : config(rc), conditioner(std::move(cond)), formulation(Formulation::parse(rc.formulation.name)) {
   if (!conditioner.tower) throw std::logic_error("TextToImage: no text tower");
   const auto& tc = conditioner.tower->config;
   if (conditioner.tokenizer.vocabulary_size() != tc.vocabulary || conditioner.tokenizer.max_tokens() != tc.max_tokens)
     throw std::logic_error("TextToImage: the tokenizer does not fit the text tower");
-  require_match(rc, "model", "context_dim", tc.width, "text width");
-  use_pooled = rc.at("model").at("pooled_dim").get<int64_t>() != 0;
-  if (use_pooled) require_match(rc, "model", "pooled_dim", tc.embed_dim, "embedding width");
-  require_match(rc, "text", "max_tokens", tc.max_tokens, "token count");
+  require_match("model.context_dim", rc.model.context_dim, tc.width, "text width");
+  use_pooled = rc.model.pooled_dim != 0;
+  if (use_pooled) require_match("model.pooled_dim", rc.model.pooled_dim, tc.embed_dim, "embedding width");
+  require_match("text.max_tokens", rc.text.max_tokens, tc.max_tokens, "token count");
   conditioner.tower->freeze();
-  formulation.set_shift(rc.at("shift").get<double>());
-  image_size = rc.at("data").at("image_size").get<int64_t>();
-  channels = rc.at("model").at("in_channels").get<int64_t>();
-  auto mc = MMDiTConfig::from_run_config(rc);
-  if (image_size % mc.patch_size != 0)
-    throw std::invalid_argument("model.patch_size: expected a divisor of data.image_size " + std::to_string(image_size) +
-                                ", got " + std::to_string(mc.patch_size));
-  mmdit = MMDiT(mc);
+  formulation.set_shift(rc.formulation.shift);
+  image_size = rc.data.image_size;
+  channels = rc.model.in_channels;
+  mmdit = MMDiT(MMDiTConfig::from_run_config(rc));  // the shape was checked by RunConfig::parse
 }
 
 Conditioning TextToImage::encode(const std::vector<std::string>& prompts) {

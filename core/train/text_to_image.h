@@ -12,6 +12,7 @@
 #include "core/model/mmdit.h"
 #include "core/sampling/sampler.h"
 #include "core/text/clip_text_tower.h"
+#include "results/run_config.h"
 
 namespace rflab::core {
 
@@ -19,7 +20,7 @@ struct TextToImage {
   // Freezes conditioner.tower (no gradients, eval mode); systems built from one conditioner share
   // its tower. UserError when model.context_dim / model.pooled_dim / text.max_tokens do not match
   // the tower's width / embed_dim / max_tokens (model.pooled_dim 0 = no pooled vector).
-  TextToImage(const nlohmann::json& run_config, TextConditioner conditioner);
+  TextToImage(const results::RunConfig& run_config, TextConditioner conditioner);
 
   Conditioning encode(const std::vector<std::string>& prompts);
   Network network();
@@ -31,7 +32,7 @@ struct TextToImage {
   std::vector<torch::Tensor> parameters();
   void to(torch::Device device);
 
-  nlohmann::json config;
+  results::RunConfig config;
   TextConditioner conditioner;
   MMDiT mmdit{nullptr};
   Formulation formulation;

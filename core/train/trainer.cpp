@@ -13,25 +13,17 @@
 
 namespace rflab::core {
 
-namespace {
-template <class T>
-T cfg(const nlohmann::json& rc, const char* part, const char* key) {
-  return rc.at(part).at(key).get<T>();
-}
-}  // namespace
-
-Trainer::Trainer(const nlohmann::json& rc, TextConditioner conditioner, std::string out_dir, MetricSink& sink)
+Trainer::Trainer(const results::RunConfig& rc, TextConditioner conditioner, std::string out_dir, MetricSink& sink)
     : config_(rc),
       out_dir_(std::move(out_dir)),
       sink_(sink),
-      data_(FashionMnist::load(cfg<std::string>(rc, "data", "root"), cfg<int64_t>(rc, "data", "image_size"))),
-      ema_rule_(cfg<double>(rc, "train", "ema_decay"), cfg<int64_t>(rc, "train", "ema_every")) {
-  seed_ = cfg<uint64_t>(rc, "train", "seed");
-  batch_size_ = cfg<int64_t>(rc, "train", "batch_size");
+      data_(FashionMnist::load(rc.data.root, rc.data.image_size)),
+      ema_rule_(rc.train.ema_decay, rc.train.ema_every) {
+  seed_ = rc.train.seed;
+  batch_size_ = rc.train.batch_size;
   {
     const auto shape = MMDiTConfig::from_run_config(rc);
-    train_flops_per_step_ = train_flops_per_sample(shape, image_tokens(shape, cfg<int64_t>(rc, "data", "image_size")),
-                                                   cfg<int64_t>(rc, "text", "max_tokens")) *
+    train_flops_per_step_ = train_flops_per_sample(shape, image_tokens(shape, rc.data.image_size), rc.text.max_tokens) *
                             static_cast<double>(batch_size_);
   }
   // Initialisation draws from torch's default generator, seeded from the run seed (D26).
@@ -40,22 +32,18 @@ Trainer::Trainer(const nlohmann::json& rc, TextConditioner conditioner, std::str
   ema_ = std::make_unique<TextToImage>(rc, conditioner);
   Ema::copy(*live_->mmdit, *ema_->mmdit);
   for (auto& p : ema_->parameters()) p.set_requires_grad(false);
-  auto opts = torch::optim::AdamWOptions(cfg<double>(rc, "train", "lr"))
-                  .betas({cfg<double>(rc, "train", "beta1"), cfg<double>(rc, "train", "beta2")})
-                  .eps(cfg<double>(rc, "train", "adam_eps"))
-                  .weight_decay(cfg<double>(rc, "train", "weight_decay"));
+  auto opts = torch::optim::AdamWOptions(rc.train.lr)
+                  .betas({rc.train.beta1, rc.train.beta2})
+                  .eps(rc.train.adam_eps)
+                  .weight_decay(rc.train.weight_decay);
   optimizer_ = std::make_unique<torch::optim::AdamW>(live_->parameters(), opts);
-  // Validation set V: the first val_size held-out images, canonical captions, fixed order.
-  const int64_t n = std::min<int64_t>(cfg<int64_t>(rc, "eval", "val_size"), data_.heldout().images.size(0));
-  val_set_.images = data_.heldout().images.narrow(0, 0, n);
-  auto labels = data_.heldout().labels.narrow(0, 0, n);
-  for (int64_t i = 0; i < n; ++i) val_set_.captions.push_back(FashionMnist::canonical_caption(labels[i].item<int64_t>()));
+  val_set_ = validation_set(data_, rc.eval);
 }
 
 int64_t Trainer::resume() {
   if (!std::filesystem::exists(checkpoint_path())) return 0;
   auto ck = read_checkpoint(checkpoint_path());
-  if (ck.meta.config != config_)
+  if (ck.meta.config.json() != config_.json())
     throw UserError(checkpoint_path() + ": config: expected the config of this run, got another run's checkpoint");
   if (ck.meta.conditioner_key != live_->conditioner.key)
     throw_input_error(checkpoint_path(), "__metadata__.conditioner_key",
@@ -68,6 +56,10 @@ int64_t Trainer::resume() {
   step_ = ck.meta.step;
   best_val_ = ck.meta.best_val;
   best_step_ = ck.meta.best_step;
+  window_loss_sum_ = ck.meta.window_loss_sum;
+  window_loss_n_ = ck.meta.window_loss_n;
+  recent_losses_.assign(ck.meta.recent_losses.begin(), ck.meta.recent_losses.end());
+  recent_loss_sum_ = ck.meta.recent_loss_sum;
   return step_;
 }
 
@@ -100,7 +92,7 @@ double Trainer::step() {
   for (int64_t i = 0; i < batch_size_; ++i) captions.push_back(FashionMnist::caption(labels[i].item<int64_t>(), caption_rng));
 
   auto drop_gen = make_cpu_generator(seed_, Stream::dropout, s);
-  auto drop = torch::rand({batch_size_}, drop_gen) < cfg<double>(config_, "data", "cond_dropout");
+  auto drop = torch::rand({batch_size_}, drop_gen) < config_.data.cond_dropout;
   auto cond = drop_conditioning(sys.encode(captions), drop.to(sys.device));
 
   auto levels = f.sample_levels(batch_size_, make_cpu_generator(seed_, Stream::levels, s));
@@ -111,10 +103,10 @@ double Trainer::step() {
 
   optimizer_->zero_grad();
   loss.backward();
-  const double clip = cfg<double>(config_, "train", "grad_clip");
+  const double clip = config_.train.grad_clip;
   if (clip > 0) torch::nn::utils::clip_grad_norm_(sys.parameters(), clip);
-  const int64_t warmup = cfg<int64_t>(config_, "train", "warmup_steps");
-  const double lr = cfg<double>(config_, "train", "lr") *
+  const int64_t warmup = config_.train.warmup_steps;
+  const double lr = config_.train.lr *
                     (warmup > 0 ? std::min(1.0, static_cast<double>(step_ + 1) / warmup) : 1.0);
   for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
   optimizer_->step();
@@ -130,13 +122,17 @@ void Trainer::save(const std::string& path) {
   meta.vocabulary = live_->conditioner.tokenizer.vocabulary();
   meta.best_val = best_val_;
   meta.best_step = best_step_;
+  meta.window_loss_sum = window_loss_sum_;
+  meta.window_loss_n = window_loss_n_;
+  meta.recent_losses.assign(recent_losses_.begin(), recent_losses_.end());
+  meta.recent_loss_sum = recent_loss_sum_;
   save_checkpoint(path, *live_, *ema_, optimizer_.get(), meta);
 }
 
 void Trainer::validate() {
   auto t0 = std::chrono::steady_clock::now();
   ema_->mmdit->eval();
-  auto v = validation_loss(*ema_, val_set_, cfg<uint64_t>(config_, "eval", "val_seed"));
+  auto v = validation_loss(*ema_, val_set_, config_.eval.val_seed);
   auto metrics = validation_metrics(v, "val/");
   // Training compute so far (SPEC §8, D24): 6·MACs_fwd per sample × batch × steps.
   metrics.emplace_back("train/flops", train_flops_per_step_ * static_cast<double>(step_));
@@ -153,16 +149,16 @@ void Trainer::validate() {
 
 TrainResult Trainer::run() {
   std::filesystem::create_directories(out_dir_);
-  const int64_t total = cfg<int64_t>(config_, "train", "steps");
-  const int64_t log_every = cfg<int64_t>(config_, "train", "log_every");
-  const int64_t ckpt_every = cfg<int64_t>(config_, "train", "checkpoint_every");
-  const int64_t eval_every = cfg<int64_t>(config_, "eval", "every");
-  const double spike = cfg<double>(config_, "train", "divergence_factor");
-  std::deque<double> recent;  // the last 100 losses, for the spike guard
-  double recent_sum = 0;
+  const int64_t total = config_.train.steps;
+  const int64_t log_every = config_.train.log_every;
+  const int64_t ckpt_every = config_.train.checkpoint_every;
+  const int64_t eval_every = config_.eval.every;
+  const double spike = config_.train.divergence_factor;
+  auto& recent = recent_losses_;  // the last 100 losses, for the spike guard
+  auto& recent_sum = recent_loss_sum_;
+  auto& loss_sum = window_loss_sum_;  // the training-loss window since the last log row
+  auto& loss_n = window_loss_n_;
   TrainResult r;
-  double loss_sum = 0;
-  int64_t loss_n = 0;
   auto t0 = std::chrono::steady_clock::now();
   int64_t t0_step = step_;
   live_->mmdit->train();
@@ -217,10 +213,10 @@ torch::Tensor Trainer::sample_grid(int64_t per_class) {
   for (int64_t c = 0; c < static_cast<int64_t>(FashionMnist::class_names().size()); ++c)
     for (int64_t i = 0; i < per_class; ++i) prompts.push_back(FashionMnist::canonical_caption(c));
   SamplerOptions o;
-  o.steps = cfg<int64_t>(config_, "eval", "sample_steps");
-  o.cfg = cfg<double>(config_, "eval", "sample_cfg");
+  o.steps = config_.eval.sample_steps;
+  o.cfg = config_.eval.sample_cfg;
   ema_->mmdit->eval();
-  return ema_->generate(prompts, o, cfg<uint64_t>(config_, "eval", "sample_seed"));
+  return ema_->generate(prompts, o, config_.eval.sample_seed);
 }
 
 }  // namespace rflab::core

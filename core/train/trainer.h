@@ -7,6 +7,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -40,9 +41,9 @@ struct TrainResult {
 
 class Trainer {
  public:
-  // `run_config` is complete (results::complete_config). The live and EMA systems share
+  // The live and EMA systems share
   // `conditioner`'s tower, frozen. Checkpoints go to out_dir.
-  Trainer(const nlohmann::json& run_config, TextConditioner conditioner, std::string out_dir, MetricSink& sink);
+  Trainer(const results::RunConfig& run_config, TextConditioner conditioner, std::string out_dir, MetricSink& sink);
 
   // Loads out_dir/checkpoint.safetensors when it exists and its config and conditioner key match
   // (UserError naming the file otherwise); returns the step resumed from (0 for a fresh run).
@@ -64,7 +65,7 @@ class Trainer {
   torch::Tensor batch_indices();
   void validate();
 
-  nlohmann::json config_;
+  results::RunConfig config_;
   std::string out_dir_;
   MetricSink& sink_;
   FashionMnist data_;
@@ -80,6 +81,11 @@ class Trainer {
   torch::Tensor permutation_;
   double best_val_ = std::numeric_limits<double>::infinity();
   int64_t best_step_ = -1;
+  // Running figures, checkpointed (CheckpointMeta) so a resumed run logs what an uninterrupted one does.
+  double window_loss_sum_ = 0;  // training losses since the last log row
+  int64_t window_loss_n_ = 0;
+  std::deque<double> recent_losses_;  // the spike guard's last 100 losses
+  double recent_loss_sum_ = 0;
 };
 
 }  // namespace rflab::core

@@ -6,6 +6,15 @@
 
 namespace rflab::core {
 
+ValidationSet validation_set(const FashionMnist& data, const results::EvalConfig& eval) {
+  const int64_t n = std::min<int64_t>(eval.val_size, data.heldout().images.size(0));
+  ValidationSet v;
+  v.images = data.heldout().images.narrow(0, 0, n);
+  const auto labels = data.heldout().labels.narrow(0, 0, n);
+  for (int64_t i = 0; i < n; ++i) v.captions.push_back(FashionMnist::canonical_caption(labels[i].item<int64_t>()));
+  return v;
+}
+
 ValidationLoss validation_loss(TextToImage& sys, const ValidationSet& v, uint64_t seed, int64_t batch) {
   torch::NoGradGuard g;
   const int64_t N = v.images.size(0);

@@ -6,5 +6,5 @@ int main(int argc, char** argv) {
   return rflab::experiments::dispatch("rflab-analyse",
                                       "The analyses of rflab (rankings, scaling fits, reports) over a results database, "
                                       "without libtorch.",
-                                      {argv + 1, argv + argc}, [](int) {});
+                                      {argv + 1, argv + argc}, [](const rflab::experiments::GlobalFlags&) {});
 }

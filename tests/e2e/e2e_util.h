@@ -1,4 +1,4 @@
-// Helpers of the end-to-end tests: a temp dir per test, running the rflab binary (RFLAB_EXE)
+// Helpers of the end-to-end tests: running the rflab binary (RFLAB_EXE)
 // synchronously or in the background with its output captured, a tiny sweep file, and a reader
 // of safetensors tensors for comparing checkpoints.
 #pragma once
@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/util/temp_dir.h"
+
 namespace rflab::e2e {
 
 namespace fs = std::filesystem;
@@ -35,26 +37,7 @@ inline void write_file(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
 }
 
-class TempDir {
- public:
-  // Named after the running test.
-  TempDir() : TempDir(std::string(::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name()) + "_" +
-                      ::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
-  // Named `name`, for a suite's shared directory (SetUpTestSuite runs outside any test).
-  explicit TempDir(const std::string& name) {
-    dir_ = fs::temp_directory_path() / ("rflab_e2e_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path(const std::string& name = "") const { return name.empty() ? dir_.string() : (dir_ / name).string(); }
-
- private:
-  fs::path dir_;
-};
+using rflab::testing::TempDir;
 
 struct Result {
   int code = -1;  // exit status, or 128 + signal

@@ -73,8 +73,14 @@ TEST(SweepRun, PoolOfThreeWritesEveryRowOfEveryRunToOneDatabase) {
 TEST(SweepRun, FailingRunIsMarkedFailedAndTheSweepGoesOn) {
   TempDir tmp;
   const std::string file = tmp.path("s.json"), db = tmp.path("r.db"), runs = tmp.path("runs");
+  // A dataset folder whose files are there but not Fashion-MNIST: it passes the check before the
+  // sweep starts (the files exist) and fails its run's worker when read. A missing folder would
+  // refuse the whole sweep before anything is written.
+  for (const char* f : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                        "t10k-labels-idx1-ubyte.gz"})
+    write_file(tmp.path(std::string("broken-dataset/") + f), "not gzip data");
   write_file(file, tiny_sweep("iso", tiny_base(6, 3, 3),
-                              {{{"key", "data.root"}, {"values", {tmp.path("no-such-dataset"), "/usr/share/datasets/fashion-mnist"}}}})
+                              {{{"key", "data.root"}, {"values", {tmp.path("broken-dataset"), "/usr/share/datasets/fashion-mnist"}}}})
                        .dump());
   const Result r = rflab({"sweep", "run", file, "--db", db, "--out-root", runs, "--cache", conditioner_cache()}, tmp.path());
   EXPECT_EQ(r.code, 1) << r.err;
@@ -82,7 +88,7 @@ TEST(SweepRun, FailingRunIsMarkedFailedAndTheSweepGoesOn) {
   const auto rows = s.runs();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].status, RunStatus::failed);
-  EXPECT_NE(rows[0].error.find("no-such-dataset"), std::string::npos) << rows[0].error;
+  EXPECT_NE(rows[0].error.find("broken-dataset"), std::string::npos) << rows[0].error;
   EXPECT_EQ(rows[1].status, RunStatus::done) << rows[1].error;
   const Result plan = rflab({"sweep", "plan", file, "--db", db, "--out-root", runs, "--skip-failed"}, tmp.path());
   EXPECT_NE(plan.out.find("done 1, fresh 0, resume 0, failed 1"), std::string::npos) << plan.out;

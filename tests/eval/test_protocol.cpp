@@ -1,5 +1,4 @@
-// The evaluation protocol without a generative model: the control settings and plans, the
-// caption list, evaluator-size conversion, the per-space figures of a given image set, the noise
+// The evaluation protocol without a generative model: the caption list, evaluator-size conversion, the per-space figures of a given image set, the noise
 // floor, the sample grid and the one-transaction write.
 #include <gtest/gtest.h>
 
@@ -8,7 +7,6 @@
 #include <set>
 
 #include "eval/clip_score.h"
-#include "eval/control_settings.h"
 #include "eval/evaluation_set.h"
 #include "eval/protocol.h"
 #include "eval_test_util.h"
@@ -28,42 +26,6 @@ std::string error_of(const std::function<void()>& f) {
     return e.what();
   }
   return "";
-}
-
-TEST(ControlSettings, TableIsSpec53) {
-  const std::vector<ControlSetting> spec = {{"S1", 50, 1.0}, {"S2", 50, 2.5}, {"S3", 50, 5.0},
-                                            {"S4", 5, 5.0},  {"S5", 10, 5.0}, {"S6", 25, 5.0}};
-  EXPECT_EQ(control_settings(), spec);
-}
-
-TEST(ControlSettings, NamedListKeepsOrderAndRejectsUnknown) {
-  const auto s = control_settings_named("S4,S1", "--settings");
-  ASSERT_EQ(s.size(), 2u);
-  EXPECT_EQ(s[0], (ControlSetting{"S4", 5, 5.0}));
-  EXPECT_EQ(s[1], (ControlSetting{"S1", 50, 1.0}));
-  EXPECT_NE(error_of([] { control_settings_named("S1,S7", "--settings"); }).find("--settings"), std::string::npos);
-  EXPECT_NE(error_of([] { parse_weights_list("ema,best", "--weights"); }).find("best"), std::string::npos);
-}
-
-TEST(EvaluationPlan, QuickSweepBlockNamesItsSettingsWeightsAndN) {
-  std::ifstream in(std::string(RFLAB_SOURCE_DIR) + "/sweeps/objectives-quick.json");
-  const auto doc = nlohmann::json::parse(in);
-  const auto plan = parse_evaluation_plan(doc.at("evaluation"), "objectives-quick.json");
-  EXPECT_EQ(plan.settings, control_settings_named("S3,S4,S6", "settings"));
-  EXPECT_EQ(plan.weights, (std::vector<std::string>{"ema", "raw"}));
-  EXPECT_EQ(plan.samples, 100);
-}
-
-TEST(EvaluationPlan, ErrorsNameFileAndJsonPath) {
-  const nlohmann::json bad = {{"settings", {{{"name", "S1"}, {"steps", 50}, {"cfg", 1.0}},
-                                            {{"name", "X"}, {"steps", 5}, {"cfg", "high"}}}}};
-  const auto msg = error_of([&] { parse_evaluation_plan(bad, "sweep.json"); });
-  EXPECT_NE(msg.find("sweep.json"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("evaluation.settings[1].cfg"), std::string::npos) << msg;
-  const auto weights = error_of([] { parse_evaluation_plan({{"weights", {"ema", "last"}}}, "s.json"); });
-  EXPECT_NE(weights.find("evaluation.weights[1]"), std::string::npos) << weights;
-  const auto n = error_of([] { parse_evaluation_plan({{"samples", 0}}, "s.json"); });
-  EXPECT_NE(n.find("evaluation.samples"), std::string::npos) << n;
 }
 
 TEST(EvaluationCaptions, CaptionIIsClassIModC) {

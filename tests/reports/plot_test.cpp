@@ -12,6 +12,7 @@
 
 #include "results/atomic_file.h"
 #include "results/error.h"
+#include "tests/util/temp_dir.h"
 
 namespace fs = std::filesystem;
 using rflab::UserError;
@@ -129,13 +130,6 @@ Figure rank_heat_map() {
 // A directory of its own per test, removed afterwards.
 class PlotRender : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / (std::string("rflab_plot_") + info->name() + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   size_t entries() const { return static_cast<size_t>(std::distance(fs::directory_iterator(dir_), {})); }
 
@@ -155,7 +149,8 @@ class PlotRender : public ::testing::Test {
   }
 
   Plotter plotter_;
-  fs::path dir_;
+  rflab::testing::TempDir tmp_;
+  fs::path dir_{tmp_.path()};
 };
 
 #define SKIP_WITHOUT_GNUPLOT() \

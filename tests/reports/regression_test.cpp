@@ -11,6 +11,7 @@
 #include "reports/report.h"
 #include "results/atomic_file.h"
 #include "tests/reports/synthetic_canary.h"
+#include "tests/util/temp_dir.h"
 
 namespace rflab::reports {
 namespace {
@@ -22,18 +23,8 @@ using testing::store_canary;
 
 class RegressionTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("rflab_regression_" + std::string(::testing::UnitTest::GetInstance()
-                                                                               ->current_test_info()->name()) +
-                                        "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = std::make_unique<results::Store>((dir_ / "db.sqlite").string());
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  void SetUp() override { store_ = std::make_unique<results::Store>((dir_ / "db.sqlite").string()); }
+  void TearDown() override { store_.reset(); }
   CanaryFigures figures(int64_t id) {
     for (const auto& c : store_->canaries())
       if (c.id == id) return canary_figures(*store_, c);
@@ -44,7 +35,8 @@ class RegressionTest : public ::testing::Test {
       if (m.figure.metric == name) return m;
     throw std::logic_error("no metric " + name);
   }
-  fs::path dir_;
+  rflab::testing::TempDir tmp_;
+  fs::path dir_{tmp_.path()};
   std::unique_ptr<results::Store> store_;
 };
 

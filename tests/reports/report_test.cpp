@@ -14,6 +14,7 @@
 #include "reports/score_source.h"
 #include "results/atomic_file.h"
 #include "synthetic_study.h"
+#include "tests/util/temp_dir.h"
 
 using namespace rflab::reports;
 namespace synth = rflab::reports::testing;
@@ -23,17 +24,11 @@ namespace {
 
 class ReportTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("rflab_report_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-                                        "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   ReportInput input_of(const std::string& db) { return synth::report_input_of(db); }
-  fs::path dir_;
+  rflab::testing::TempDir tmp_;
+  fs::path dir_{tmp_.path()};
 };
 
 size_t count(const std::string& s, const std::string& what) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "results/error.h"
+#include "tests/util/temp_dir.h"
 
 namespace fs = std::filesystem;
 using rflab::UserError;
@@ -13,24 +14,22 @@ using rflab::results::read_file;
 using rflab::results::write_file_atomic;
 
 namespace {
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("rflab_io_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  return d;
-}
+
+using rflab::testing::TempDir;
 }  // namespace
 
 TEST(AtomicFile, RoundTripsBinaryBytesAndCreatesParents) {
-  fs::path d = fresh_dir("atomic_rt");
+  TempDir tmp;
+  fs::path d = fs::path(tmp.path("atomic_rt"));
   std::string bytes("a\0b\xff\n", 5);
   std::string path = (d / "x" / "y" / "f.bin").string();
   write_file_atomic(path, bytes);
   EXPECT_EQ(read_file(path), bytes);
-  fs::remove_all(d);
 }
 
 TEST(AtomicFile, ReplacesExistingFileAndLeavesNoTemporary) {
-  fs::path d = fresh_dir("atomic_replace");
+  TempDir tmp;
+  fs::path d = fs::path(tmp.path("atomic_replace"));
   std::string path = (d / "f.txt").string();
   write_file_atomic(path, "old contents, longer");
   write_file_atomic(path, "new");
@@ -38,15 +37,14 @@ TEST(AtomicFile, ReplacesExistingFileAndLeavesNoTemporary) {
   int entries = 0;
   for (auto& e : fs::directory_iterator(d)) { (void)e; ++entries; }
   EXPECT_EQ(entries, 1);
-  fs::remove_all(d);
 }
 
 TEST(AtomicFile, EmptyFileReadsAsEmpty) {
-  fs::path d = fresh_dir("atomic_empty");
+  TempDir tmp;
+  fs::path d = fs::path(tmp.path("atomic_empty"));
   std::string path = (d / "e").string();
   write_file_atomic(path, "");
   EXPECT_EQ(read_file(path), "");
-  fs::remove_all(d);
 }
 
 TEST(AtomicFile, MissingFileIsUserErrorNamingIt) {

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/util/temp_dir.h"
+
 namespace rflab::results {
 namespace {
 
@@ -31,7 +33,8 @@ TEST(Sha256, MillionA) {
 // Lengths around the 55/56/64-byte padding boundaries must agree between the string and the
 // streamed file path, which feeds the hasher in different chunk sizes.
 TEST(Sha256, FileMatchesStringAcrossPaddingBoundaries) {
-  const auto path = std::filesystem::temp_directory_path() / "rflab_sha256_test.bin";
+  testing::TempDir tmp;
+  const std::filesystem::path path = tmp.path("padding.bin");
   for (size_t n : {55u, 56u, 63u, 64u, 65u, 119u, 120u, 70000u}) {
     std::string bytes(n, '\0');
     for (size_t i = 0; i < n; ++i) bytes[i] = static_cast<char>((i * 131 + 7) & 0xff);
@@ -42,7 +45,8 @@ TEST(Sha256, FileMatchesStringAcrossPaddingBoundaries) {
 }
 
 TEST(Sha256, FileOfMillionAMatchesVector) {
-  const auto path = std::filesystem::temp_directory_path() / "rflab_sha256_million.bin";
+  testing::TempDir tmp;
+  const std::filesystem::path path = tmp.path("million.bin");
   { std::ofstream(path, std::ios::binary) << std::string(1000000, 'a'); }
   EXPECT_EQ(sha256_file(path.string()),
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");

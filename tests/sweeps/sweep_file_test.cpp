@@ -114,7 +114,7 @@ const Malformed kMalformed[] = {
     {"seed count zero", "{\"seeds\": {\"count\": 0}}", "seeds.count", "[1, 100000]"},
     {"seeds and seed axis", "{\"axes\": [{\"key\": \"train.seed\", \"values\": [1]}], \"seeds\": [0]}",
      "seeds", "not both"},
-    {"evaluation not object", "{\"evaluation\": [\"S1\"]}", "evaluation", "an object"},
+    {"evaluation not object", "{\"evaluation\": [\"S1\"]}", "evaluation", "a JSON object"},
     {"resources not object", "{\"resources\": 4}", "resources", "an object"},
 };
 
@@ -151,11 +151,27 @@ TEST(LoadSweep, BaseIsFlattenedAndNormalised) {
   EXPECT_EQ(s.base.at("formulation"), "rf");
 }
 
-TEST(LoadSweep, EvaluationAndResourcesPassThrough) {
-  SweepText file(R"({"evaluation": {"settings": ["S1"], "x": {"y": 1}}, "resources": {"cpus": 4}})");
+TEST(LoadSweep, EvaluationAndResourcesAreParsedWithTheFile) {
+  SweepText file(R"({"evaluation": {"settings": ["S1"], "samples": 20}, "resources": {"cpus": 4}})");
   const SweepFile s = load_sweep(file.path());
-  EXPECT_EQ(s.evaluation, nlohmann::json::parse(R"({"settings": ["S1"], "x": {"y": 1}})"));
-  EXPECT_EQ(s.resources.at("cpus"), 4);
+  ASSERT_EQ(s.evaluation.settings.size(), 1u);
+  EXPECT_EQ(s.evaluation.settings[0].name, "S1");
+  EXPECT_EQ(s.evaluation.samples, 20);
+  EXPECT_EQ(s.resources.cpus, 4);
+}
+
+TEST(LoadSweep, ABadEvaluationOrResourcesBlockIsRefusedByTheParse) {
+  SweepText eval(R"({"evaluation": {"settings": [{"name": "S9", "steps": -5, "cfg": "x"}]}})", "e.json");
+  try {
+    load_sweep(eval.path());
+    FAIL() << "a negative step count was accepted";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("e.json: evaluation.settings[0].steps"), std::string::npos) << e.what();
+  }
+  SweepText unknown(R"({"evaluation": {"x": 1}})", "u.json");
+  EXPECT_THROW(load_sweep(unknown.path()), UserError);
+  SweepText res(R"({"resources": {"cpus": "many"}})", "r.json");
+  EXPECT_THROW(load_sweep(res.path()), UserError);
 }
 
 TEST(LoadSweep, ContentHashIgnoresWhitespaceAndKeyOrder) {

@@ -9,6 +9,7 @@
 #include "results/atomic_file.h"
 #include "core/io/idx.h"
 #include "results/error.h"
+#include "tests/util/temp_dir.h"
 
 namespace fs = std::filesystem;
 using rflab::UserError;
@@ -94,9 +95,8 @@ TEST(FashionMnist, MissingRootIsUserErrorNamingPathAndFix) {
 }
 
 TEST(FashionMnist, TruncatedFileIsUserErrorNamingIt) {
-  fs::path dir = fs::temp_directory_path() / ("rflab_fmnist_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  rflab::testing::TempDir tmp;
+  const fs::path dir = tmp.path();
   for (const auto& e : fs::directory_iterator(FashionMnist::kDefaultRoot))
     fs::copy_file(e.path(), dir / e.path().filename());
   const std::string victim = (dir / "train-images-idx3-ubyte.gz").string();
@@ -106,7 +106,6 @@ TEST(FashionMnist, TruncatedFileIsUserErrorNamingIt) {
   expect_user_error_mentioning(dir.string(), {victim, "dataset-fashion-mnist"});
   fs::remove(dir / "t10k-labels-idx1-ubyte.gz");
   expect_user_error_mentioning(dir.string(), {"t10k-labels-idx1-ubyte.gz", "not found"});
-  fs::remove_all(dir);
 }
 
 TEST(FashionMnist, ClassNamesAndSynonyms) {

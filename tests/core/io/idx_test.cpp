@@ -8,6 +8,7 @@
 
 #include "results/atomic_file.h"
 #include "results/error.h"
+#include "tests/util/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace rflab::core;
@@ -16,11 +17,8 @@ using rflab::results::write_file_atomic;
 
 namespace {
 
-std::string temp_path(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("rflab_idx_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return (d / name).string();
-}
+using rflab::testing::TempDir;
+
 
 // An IDX file of uint8 with the given dims; element k has value (7k + 3) mod 256.
 std::string idx_bytes(const std::vector<uint32_t>& dims) {
@@ -61,7 +59,8 @@ void expect_user_error(const std::string& path, const std::string& needle) {
 }  // namespace
 
 TEST(Idx, ReadsPlainFile) {
-  std::string path = temp_path("plain.idx");
+  TempDir tmp;
+  std::string path = tmp.path("plain.idx");
   write_file_atomic(path, idx_bytes({5, 3, 4}));
   torch::Tensor t = read_idx(path);
   EXPECT_EQ(t.scalar_type(), torch::kUInt8);
@@ -69,21 +68,27 @@ TEST(Idx, ReadsPlainFile) {
 }
 
 TEST(Idx, ReadsGzipFile) {
-  std::string path = temp_path("packed.idx.gz");
+  TempDir tmp;
+  std::string path = tmp.path("packed.idx.gz");
   write_gzip(path, idx_bytes({300}));
   EXPECT_TRUE(torch::equal(read_idx(path), expected_values({300})));
 }
 
-TEST(Idx, MissingFileIsUserError) { expect_user_error(temp_path("absent.gz"), "not found"); }
+TEST(Idx, MissingFileIsUserError) {
+  TempDir tmp;
+  expect_user_error(tmp.path("absent.gz"), "not found");
+}
 
 TEST(Idx, BadMagicIsUserError) {
-  std::string path = temp_path("magic.idx");
+  TempDir tmp;
+  std::string path = tmp.path("magic.idx");
   write_file_atomic(path, "GIF89a not an idx file");
   expect_user_error(path, "magic");
 }
 
 TEST(Idx, OtherElementTypeIsUserError) {
-  std::string path = temp_path("type.idx");
+  TempDir tmp;
+  std::string path = tmp.path("type.idx");
   std::string b = idx_bytes({2});
   b[2] = 0x0D;  // float
   write_file_atomic(path, b);
@@ -91,23 +96,26 @@ TEST(Idx, OtherElementTypeIsUserError) {
 }
 
 TEST(Idx, TruncatedPlainDataIsUserError) {
-  std::string path = temp_path("short.idx");
+  TempDir tmp;
+  std::string path = tmp.path("short.idx");
   std::string b = idx_bytes({10, 10});
   write_file_atomic(path, b.substr(0, b.size() - 1));
   expect_user_error(path, "truncated");
 }
 
 TEST(Idx, TruncatedGzipIsUserError) {
-  std::string gz = temp_path("full.gz");
+  TempDir tmp;
+  std::string gz = tmp.path("full.gz");
   write_gzip(gz, idx_bytes({4000}));
   std::string bytes = read_file(gz);
-  std::string path = temp_path("cut.gz");
+  std::string path = tmp.path("cut.gz");
   write_file_atomic(path, bytes.substr(0, bytes.size() / 2));
   expect_user_error(path, "truncated");
 }
 
 TEST(Idx, TrailingBytesAreUserError) {
-  std::string path = temp_path("long.idx");
+  TempDir tmp;
+  std::string path = tmp.path("long.idx");
   write_file_atomic(path, idx_bytes({4}) + "x");
   expect_user_error(path, "end after 4 bytes");
 }

@@ -7,6 +7,7 @@
 
 #include "results/atomic_file.h"
 #include "results/error.h"
+#include "tests/util/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace rflab::core;
@@ -14,11 +15,8 @@ using rflab::results::read_file;
 using rflab::results::write_file_atomic;
 
 namespace {
-std::string temp_path(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("rflab_png_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return (d / name).string();
-}
+
+using rflab::testing::TempDir;
 }  // namespace
 
 TEST(MakeGrid, PlacesImageKAtRowKDivNrowColumnKModNrow) {
@@ -46,9 +44,10 @@ TEST(MakeGrid, MapsMinusOneToOneOntoZeroToOneAndClamps) {
 }
 
 TEST(Png, FloatImageRoundTripsToQuantisedValues) {
+  TempDir tmp;
   torch::manual_seed(1);
   torch::Tensor img = torch::rand({3, 6, 9});
-  std::string path = temp_path("rgb.png");
+  std::string path = tmp.path("rgb.png");
   write_png(path, img);
   torch::Tensor back = read_png(path);
   ASSERT_EQ(back.sizes(), (std::vector<int64_t>{6, 9, 3}));
@@ -57,15 +56,17 @@ TEST(Png, FloatImageRoundTripsToQuantisedValues) {
 }
 
 TEST(Png, Uint8GrayImageRoundTripsExactly) {
+  TempDir tmp;
   torch::Tensor img = torch::arange(0, 240, torch::kInt64).to(torch::kUInt8).reshape({12, 20, 1});
-  std::string path = temp_path("gray.png");
+  std::string path = tmp.path("gray.png");
   write_png(path, img);
   EXPECT_TRUE(torch::equal(read_png(path), img));
 }
 
 TEST(Png, OutOfRangeFloatsAreClamped) {
+  TempDir tmp;
   torch::Tensor img = torch::tensor({-0.5f, 2.0f}).reshape({1, 1, 2});
-  std::string path = temp_path("clamp.png");
+  std::string path = tmp.path("clamp.png");
   write_png(path, img);
   torch::Tensor back = read_png(path);
   EXPECT_EQ(back[0][0][0].item<int>(), 0);
@@ -73,12 +74,14 @@ TEST(Png, OutOfRangeFloatsAreClamped) {
 }
 
 TEST(Png, WrongLayoutIsRejected) {
-  EXPECT_THROW(write_png(temp_path("bad.png"), torch::rand({2, 4, 4})), std::invalid_argument);
-  EXPECT_THROW(write_png(temp_path("bad.png"), torch::rand({4, 4})), std::invalid_argument);
+  TempDir tmp;
+  EXPECT_THROW(write_png(tmp.path("bad.png"), torch::rand({2, 4, 4})), std::invalid_argument);
+  EXPECT_THROW(write_png(tmp.path("bad.png"), torch::rand({4, 4})), std::invalid_argument);
 }
 
 TEST(Png, NonPngFileIsUserErrorNamingIt) {
-  std::string path = temp_path("not.png");
+  TempDir tmp;
+  std::string path = tmp.path("not.png");
   write_file_atomic(path, "definitely not a png");
   try {
     read_png(path);

@@ -8,6 +8,7 @@
 
 #include "results/atomic_file.h"
 #include "results/error.h"
+#include "tests/util/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace rflab::core;
@@ -17,11 +18,8 @@ using rflab::UserError;
 
 namespace {
 
-std::string temp_path(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("rflab_st_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return (d / name).string();
-}
+using rflab::testing::TempDir;
+
 
 // A file built by hand: header JSON as given, `data_bytes` zero bytes of data.
 std::string file_with_header(const std::string& json, size_t data_bytes) {
@@ -51,6 +49,7 @@ bool bit_equal(const torch::Tensor& a, const torch::Tensor& b) {
 }  // namespace
 
 TEST(Safetensors, RoundTripsEveryDtypeBitExact) {
+  TempDir tmp;
   torch::manual_seed(3);
   std::map<std::string, torch::Tensor> t;
   auto r = torch::randn({3, 5}, torch::kFloat64) * 1e3;
@@ -65,7 +64,7 @@ TEST(Safetensors, RoundTripsEveryDtypeBitExact) {
   t["scalar"] = torch::tensor(2.5f).reshape({});
   t["empty"] = torch::empty({0, 4});
   t["strided"] = torch::arange(12, torch::kFloat32).reshape({3, 4}).t();  // non-contiguous view
-  std::string path = temp_path("roundtrip.safetensors");
+  std::string path = tmp.path("roundtrip.safetensors");
   write_safetensors(path, t, {{"config", "{\"a\":1}"}, {"note", "x"}});
   Safetensors back = read_safetensors(path);
   ASSERT_EQ(back.tensors.size(), t.size());
@@ -79,7 +78,8 @@ TEST(Safetensors, RoundTripsEveryDtypeBitExact) {
 }
 
 TEST(Safetensors, DataStartsEightByteAligned) {
-  std::string path = temp_path("aligned.safetensors");
+  TempDir tmp;
+  std::string path = tmp.path("aligned.safetensors");
   write_safetensors(path, {{"a", torch::ones({3})}});
   std::string bytes = read_file(path);
   uint64_t n = 0;
@@ -89,13 +89,15 @@ TEST(Safetensors, DataStartsEightByteAligned) {
 }
 
 TEST(Safetensors, ShortFileIsRejected) {
-  std::string path = temp_path("short.safetensors");
+  TempDir tmp;
+  std::string path = tmp.path("short.safetensors");
   write_file_atomic(path, "abc");
   expect_user_error(path, {"8-byte"});
 }
 
 TEST(Safetensors, HeaderLengthBeyondFileIsRejected) {
-  std::string path = temp_path("longheader.safetensors");
+  TempDir tmp;
+  std::string path = tmp.path("longheader.safetensors");
   std::string bytes = file_with_header("{}", 0);
   bytes[0] = 100;
   write_file_atomic(path, bytes);
@@ -103,7 +105,8 @@ TEST(Safetensors, HeaderLengthBeyondFileIsRejected) {
 }
 
 TEST(Safetensors, TruncatedFileIsRejectedNamingTheTensor) {
-  std::string path = temp_path("truncated.safetensors");
+  TempDir tmp;
+  std::string path = tmp.path("truncated.safetensors");
   write_safetensors(path, {{"weight", torch::ones({4, 4})}});
   std::string bytes = read_file(path);
   write_file_atomic(path, bytes.substr(0, bytes.size() - 5));
@@ -111,7 +114,8 @@ TEST(Safetensors, TruncatedFileIsRejectedNamingTheTensor) {
 }
 
 TEST(Safetensors, CorruptedHeaderIsRejected) {
-  std::string path = temp_path("corrupt.safetensors");
+  TempDir tmp;
+  std::string path = tmp.path("corrupt.safetensors");
   write_safetensors(path, {{"weight", torch::ones({4})}});
   std::string bytes = read_file(path);
   bytes[8] = '[';  // the opening brace of the JSON header
@@ -121,21 +125,24 @@ TEST(Safetensors, CorruptedHeaderIsRejected) {
 }
 
 TEST(Safetensors, InconsistentShapeIsRejectedNamingTheTensor) {
-  std::string path = temp_path("shape.safetensors");
+  TempDir tmp;
+  std::string path = tmp.path("shape.safetensors");
   write_file_atomic(path, file_with_header(
       R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]}})", 24));
   expect_user_error(path, {"'w'", "numel*itemsize", "20 bytes"});
 }
 
 TEST(Safetensors, UnknownDtypeIsRejected) {
-  std::string path = temp_path("dtype.safetensors");
+  TempDir tmp;
+  std::string path = tmp.path("dtype.safetensors");
   write_file_atomic(path, file_with_header(
       R"({"w":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}})", 8));
   expect_user_error(path, {"'w'", "C64", "F32"});
 }
 
 TEST(Safetensors, OverlappingTensorsAreRejected) {
-  std::string path = temp_path("overlap.safetensors");
+  TempDir tmp;
+  std::string path = tmp.path("overlap.safetensors");
   write_file_atomic(path, file_with_header(
       R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
       R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12));
@@ -143,7 +150,8 @@ TEST(Safetensors, OverlappingTensorsAreRejected) {
 }
 
 TEST(Safetensors, HugeShapeIsRejectedWithoutOverflow) {
-  std::string path = temp_path("huge.safetensors");
+  TempDir tmp;
+  std::string path = tmp.path("huge.safetensors");
   write_file_atomic(path, file_with_header(
       R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,0]}})", 0));
   expect_user_error(path, {"'a'"});

@@ -30,7 +30,8 @@ int64_t count(const std::vector<torch::Tensor>& ps) {
 }  // namespace
 
 TEST(Conditioner, TowerGetsNoGradientAndTrainingLeavesItUnchanged) {
-  auto dir = temp_dir("frozen");
+  TempDir tmp;
+  auto dir = tmp.path("frozen");
   CountingSink s;
   auto cond = tiny_conditioner();
   const auto before = snapshot(*cond.tower);
@@ -49,22 +50,22 @@ TEST(Conditioner, TowerGetsNoGradientAndTrainingLeavesItUnchanged) {
   bool moved = false;
   for (const auto& p : t.live().mmdit->named_parameters()) moved = moved || !torch::equal(p.value(), mmdit_before.at(p.key()));
   EXPECT_TRUE(moved);
-  fs::remove_all(dir);
 }
 
 TEST(Conditioner, LiveAndEmaHaveIdenticalTowerWeights) {
-  auto dir = temp_dir("shared");
+  TempDir tmp;
+  auto dir = tmp.path("shared");
   CountingSink s;
   Trainer t(tiny_config(3), tiny_conditioner(), dir, s);
   t.step();
   t.step();
   expect_identical(*t.live().conditioner.tower, *t.ema().conditioner.tower, "tower");
   EXPECT_EQ(t.live().conditioner.key, t.ema().conditioner.key);
-  fs::remove_all(dir);
 }
 
 TEST(Conditioner, ReloadedCheckpointSamplesAsTheTrainer) {
-  auto dir = temp_dir("roundtrip");
+  TempDir tmp;
+  auto dir = tmp.path("roundtrip");
   CountingSink s;
   Trainer t(tiny_config(2), tiny_conditioner(), dir, s);
   t.run();
@@ -83,11 +84,11 @@ TEST(Conditioner, ReloadedCheckpointSamplesAsTheTrainer) {
   expect_identical(*t.ema().conditioner.tower, *system->conditioner.tower, "tower");
   EXPECT_EQ(system->conditioner.tokenizer.vocabulary(), t.ema().conditioner.tokenizer.vocabulary());
   EXPECT_TRUE(torch::equal(system->generate(prompts, o, 11), before));
-  fs::remove_all(dir);
 }
 
 TEST(Conditioner, ResumeWithAnotherConditionerIsRefusedNamingTheFile) {
-  auto dir = temp_dir("other_conditioner");
+  TempDir tmp;
+  auto dir = tmp.path("other_conditioner");
   {
     CountingSink s;
     Trainer t(tiny_config(3), tiny_conditioner(), dir, s);
@@ -102,12 +103,10 @@ TEST(Conditioner, ResumeWithAnotherConditionerIsRefusedNamingTheFile) {
     EXPECT_NE(std::string(e.what()).find(t.checkpoint_path()), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("conditioner"), std::string::npos) << e.what();
   }
-  fs::remove_all(dir);
 }
 
 TEST(Conditioner, ContextWidthOtherThanTheTowersIsAnErrorNamingTheField) {
-  auto config = tiny_config(1);
-  config["model"]["context_dim"] = 48;
+  auto config = tiny_config(1, {{"model.context_dim", 48}});
   try {
     TextToImage sys(config, tiny_conditioner());
     FAIL() << "a context width unlike the tower's was accepted";
@@ -117,8 +116,7 @@ TEST(Conditioner, ContextWidthOtherThanTheTowersIsAnErrorNamingTheField) {
 }
 
 TEST(Conditioner, NoPooledVectorWhenPooledDimIsZero) {
-  auto config = tiny_config(1);
-  config["model"]["pooled_dim"] = 0;
+  auto config = tiny_config(1, {{"model.pooled_dim", 0}});
   TextToImage sys(config, tiny_conditioner());
   auto c = sys.encode({"a photo of a bag"});
   EXPECT_FALSE(c.pooled.defined());

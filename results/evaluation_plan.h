@@ -1,7 +1,8 @@
-// The control settings of SPEC §5.3 (sampler steps and CFG scale, S1–S6) and the evaluation plan
-// of a sweep file's "evaluation" block: which settings, which weights (EMA, raw) and how many
-// samples N. Figures are only comparable at equal N (FD is biased at small N), so N is part of
-// every plan and every stored row.
+// The evaluation plan of a sweep file's "evaluation" block: which control settings of SPEC §5.3
+// (sampler steps and CFG scale, S1–S6, or named custom ones), which weights (EMA, raw) and how
+// many samples N. Figures are only comparable at equal N (FD is biased at small N), so N is part
+// of every plan and every stored row. Torch-free, so that parse_sweep validates the block before
+// any training.
 #pragma once
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -10,12 +11,8 @@
 
 #include "results/control_setting.h"
 
-namespace rflab::eval {
+namespace rflab::results {
 
-// S1 (50, 1.0), S2 (50, 2.5), S3 (50, 5.0), S4 (5, 5.0), S5 (10, 5.0), S6 (25, 5.0): the table is
-// results::control_settings(), shared with the reports.
-using results::ControlSetting;
-using results::control_settings;
 // The settings named in a comma-separated list ("S1,S4"); UserError naming `field` on an unknown name.
 std::vector<ControlSetting> control_settings_named(const std::string& list, const std::string& field);
 
@@ -32,8 +29,9 @@ std::vector<std::string> parse_weights_list(const std::string& list, const std::
 
 // A sweep file's "evaluation" object: {"checkpoint": "min_native_ema_validation_loss",
 // "weights": [...], "settings": [{"name", "steps", "cfg"} or "S1", ...], "samples": N,
-// "metrics": [...]}. Absent fields keep the defaults; null gives the default plan. Errors name
-// `file` and the JSON path (evaluation.settings[2].cfg).
+// }. Absent fields keep the defaults; null gives the default plan. Every evaluation computes all
+// metrics of both feature spaces, so there is no "metrics" field. Errors name `file` and the
+// JSON path (evaluation.settings[2].cfg).
 EvaluationPlan parse_evaluation_plan(const nlohmann::json& evaluation, const std::string& file);
 
-}  // namespace rflab::eval
+}  // namespace rflab::results

@@ -1,4 +1,4 @@
-#include "eval/control_settings.h"
+#include "results/evaluation_plan.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 
 #include "results/error.h"
 
-namespace rflab::eval {
+namespace rflab::results {
 namespace {
 
 std::vector<std::string> split_list(const std::string& list) {
@@ -19,7 +19,7 @@ std::vector<std::string> split_list(const std::string& list) {
   return out;
 }
 
-const ControlSetting* find_setting(const std::string& name) { return results::find_control_setting(name); }
+const ControlSetting* find_setting(const std::string& name) { return find_control_setting(name); }
 
 ControlSetting parse_setting(const nlohmann::json& j, const std::string& file, const std::string& path) {
   if (j.is_string()) {
@@ -82,9 +82,13 @@ EvaluationPlan parse_evaluation_plan(const nlohmann::json& e, const std::string&
   if (!e.is_object()) throw_input_error(file, "evaluation", "a JSON object", e.type_name());
   for (auto it = e.begin(); it != e.end(); ++it) {
     const std::string& k = it.key();
-    if (k != "checkpoint" && k != "weights" && k != "settings" && k != "samples" && k != "metrics")
-      throw_input_error(file, "evaluation." + k, "one of checkpoint, weights, settings, samples, metrics",
-                        "an unknown key");
+    if (k == "metrics")
+      throw_input_error(file, "evaluation.metrics",
+                        "no metrics list (every evaluation computes all metrics of both feature spaces; "
+                        "choose the ranked ones with rflab rank --fid / --clip)",
+                        "a list");
+    if (k != "checkpoint" && k != "weights" && k != "settings" && k != "samples")
+      throw_input_error(file, "evaluation." + k, "one of checkpoint, weights, settings, samples", "an unknown key");
   }
   if (e.contains("checkpoint") && e.at("checkpoint") != "min_native_ema_validation_loss")
     throw_input_error(file, "evaluation.checkpoint", "\"min_native_ema_validation_loss\" (SPEC §5.2)",
@@ -119,13 +123,7 @@ EvaluationPlan parse_evaluation_plan(const nlohmann::json& e, const std::string&
       throw_input_error(file, "evaluation.samples", "an integer >= 10 (one sample per class at least)", n.dump());
     plan.samples = n.get<int64_t>();
   }
-  if (e.contains("metrics")) {
-    const auto& m = e.at("metrics");
-    if (!m.is_array()) throw_input_error(file, "evaluation.metrics", "an array of metric names", m.dump());
-    for (size_t i = 0; i < m.size(); ++i)
-      if (!m[i].is_string()) throw_input_error(file, fmt::format("evaluation.metrics[{}]", i), "a metric name", m[i].dump());
-  }
   return plan;
 }
 
-}  // namespace rflab::eval
+}  // namespace rflab::results
