@@ -10,9 +10,9 @@
 #include <stdexcept>
 
 #include "results/error.h"
+#include "results/formulation_name.h"
 #include "results/run_config.h"
 #include "results/sha256.h"
-#include "sweeps/formulation_names.h"
 
 namespace rflab::sweeps {
 
@@ -75,9 +75,9 @@ class Parser {
     json checked = v;
     if (key == "formulation" && v.is_string()) {
       try {
-        checked = canonical_formulation_name(v.get<std::string>());
-      } catch (const std::invalid_argument& e) {
-        fail(path, e.what(), describe(v));
+        checked = results::canonical_formulation_name(v.get<std::string>());
+      } catch (const results::FormulationNameError& e) {
+        fail(path, e.expected, describe(v));  // this file and JSON path instead of "formulation"
       }
     }
     const json full = results::complete_config(json{{key, checked}},
@@ -208,7 +208,7 @@ class Parser {
       only_keys(a, path, {"generator"});
       axis.kind = "paper61";
       axis.keys = {"formulation"};
-      for (const auto& n : paper61_names()) axis.points.push_back({{"formulation", json(n)}});
+      for (const auto& n : results::paper61_names()) axis.points.push_back({{"formulation", json(n)}});
     } else if (name == "depth_ladder") {
       only_keys(a, path, {"generator", "depths", "preset"});
       if (a.contains("depths") == a.contains("preset"))

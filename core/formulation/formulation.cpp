@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "core/formulation/schedules.h"
 
@@ -65,20 +66,41 @@ torch::Tensor bc(const torch::Tensor& v, const torch::Tensor& x) {
 
 torch::Tensor per_sample_mean(const torch::Tensor& sq) { return sq.reshape({sq.size(0), -1}).mean(1); }
 
+// A family value outside the enumerators, or an EDM helper asked about another family.
+[[noreturn]] void no_such_family(const char* where) {
+  throw std::logic_error(std::string(where) + ": not defined for this formulation family");
+}
+
 double edm_sigma_of_time(Family f, double p1, double p2, double t) {
   switch (f) {
     case Family::edm: return std::exp(p1 + p2 * sched::normal_icdf(t));
     case Family::edm_rf: return t / (1.0 - t);
-    default: return std::tan(kPi * t / 2.0);
+    case Family::edm_cos: return std::tan(kPi * t / 2.0);
+    case Family::eps_linear:
+    case Family::v_linear:
+    case Family::eps_cos:
+    case Family::v_cos:
+    case Family::rf_mode:
+    case Family::rf_lognorm:
+    case Family::rf_cosmap: break;
   }
+  no_such_family("edm_sigma_of_time");
 }
 
 double edm_time_of_sigma(Family f, double p1, double p2, double sigma) {
   switch (f) {
     case Family::edm: return sched::normal_cdf((std::log(sigma) - p1) / p2);
     case Family::edm_rf: return sigma / (1.0 + sigma);
-    default: return 2.0 / kPi * std::atan(sigma);
+    case Family::edm_cos: return 2.0 / kPi * std::atan(sigma);
+    case Family::eps_linear:
+    case Family::v_linear:
+    case Family::eps_cos:
+    case Family::v_cos:
+    case Family::rf_mode:
+    case Family::rf_lognorm:
+    case Family::rf_cosmap: break;
   }
+  no_such_family("edm_time_of_sigma");
 }
 
 }  // namespace
@@ -92,11 +114,14 @@ LevelValues Formulation::level(double t) const {
     case Family::v_cos: return cos_level(t);
     case Family::eps_linear:
     case Family::v_linear: return ldm_level(sched::ldm_index_of_time(t), ztsnr_);
-    default: {
+    case Family::edm:
+    case Family::edm_rf:
+    case Family::edm_cos: {
       double tc = std::clamp(t, sched::kEdmTimeClamp, 1.0 - sched::kEdmTimeClamp);  // D6
       return edm_level(edm_sigma_of_time(family_, p1_, p2_, tc), tc);
     }
   }
+  no_such_family("Formulation::level");
 }
 
 // clip: apply the shared grid's σ domain (cosine ≤ 80, EDM [0.002, 80]); LDM always snaps into its table.
@@ -111,10 +136,13 @@ LevelValues Formulation::level_from_sigma(double sigma, bool clip) const {
       return cos_level(std::isinf(sigma) ? 1.0 : 2.0 / kPi * std::atan(sigma));
     case Family::eps_linear:
     case Family::v_linear: return ldm_level(sched::ldm_index_of_sigma(sigma, ztsnr_), ztsnr_);
-    default:
+    case Family::edm:
+    case Family::edm_rf:
+    case Family::edm_cos:
       if (clip) sigma = std::clamp(sigma, sched::kSigmaMin, sched::kSigmaMax);
       return edm_level(sigma, edm_time_of_sigma(family_, p1_, p2_, sigma));
   }
+  no_such_family("Formulation::level_from_sigma");
 }
 
 // The timestep shift σ → α·σ (SPEC §4.6); for RF the same map written in t.
@@ -198,13 +226,16 @@ torch::Tensor Formulation::target(const torch::Tensor& x0, const torch::Tensor& 
     case Family::rf_mode:
     case Family::rf_lognorm:
     case Family::rf_cosmap: return eps - x0;
-    default: {
+    case Family::edm:
+    case Family::edm_rf:
+    case Family::edm_cos: {
       // Cancellation-free F target (SPEC §3.5), coefficients in double.
       auto s = l.sigma.to(torch::kFloat64);
       auto root = torch::sqrt(s * s + kSd * kSd);
       return bc(s / (kSd * root), x0) * x0 - bc(kSd / root, x0) * eps;
     }
   }
+  no_such_family("Formulation::target");
 }
 
 torch::Tensor Formulation::loss_weight(const Levels& l) const {
@@ -245,7 +276,9 @@ Prediction Formulation::convert(const torch::Tensor& out, const torch::Tensor& z
       auto a = bc(l.a, z), b = bc(l.b, z);
       return {a * z - b * out, b * z + a * out};
     }
-    default: {
+    case Family::edm:
+    case Family::edm_rf:
+    case Family::edm_cos: {
       auto s = l.sigma.to(torch::kFloat64);
       auto s2 = s * s + kSd * kSd;
       auto root = torch::sqrt(s2);
@@ -254,6 +287,7 @@ Prediction Formulation::convert(const torch::Tensor& out, const torch::Tensor& z
       return {x0, eps};
     }
   }
+  no_such_family("Formulation::convert");
 }
 
 }  // namespace rflab::core

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "results/formulation_name.h"
+
 namespace rflab::core {
 
 // Per-sample noise levels in a family's native terms; every tensor is [B] float32.
@@ -32,11 +34,13 @@ struct LevelValues {
   bool clean = false;
 };
 
-enum class Family { eps_linear, v_linear, eps_cos, v_cos, rf_mode, rf_lognorm, rf_cosmap, edm, edm_rf, edm_cos };
+// The families and their names live in the torch-free results/formulation_name, shared with the sweeps.
+using Family = results::FormulationFamily;
 
 class Formulation {
  public:
-  // Canonical names, custom off-grid values, +minsnr(g), +ztsnr; UserError on bad names.
+  // results::parse_formulation_name: canonical names, custom off-grid values, +minsnr(g), +ztsnr;
+  // results::FormulationNameError (a UserError) on bad names.
   static Formulation parse(const std::string& name);
   static const std::vector<std::string>& registry();  // the 61 canonical names in SPEC §2.3 order
   std::string name() const;                            // canonical print (shift not included)

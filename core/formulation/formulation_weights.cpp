@@ -3,6 +3,7 @@
 // These describe the unshifted family (α = 1) in native time.
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "core/formulation/formulation.h"
 #include "core/formulation/schedules.h"
@@ -44,7 +45,8 @@ double Formulation::dlog_snr_dt(double t) const {
       double n = sched::normal_icdf(level(t).t);
       return -2.0 * p2_ / sched::normal_pdf(n);
     }
-    default: {
+    case Family::eps_linear:
+    case Family::v_linear: {
       // Discrete table: central difference over neighbouring indices, Δt = 1/T.
       const int64_t k = sched::ldm_index_of_time(t), last = sched::kLdmSteps - 1;
       int64_t lo = std::max<int64_t>(0, k - 1), hi = std::min(last, k + 1);
@@ -52,6 +54,7 @@ double Formulation::dlog_snr_dt(double t) const {
       return (ldm_log_snr(hi, ztsnr_) - ldm_log_snr(lo, ztsnr_)) * double(sched::kLdmSteps) / double(hi - lo);
     }
   }
+  throw std::logic_error("Formulation::dlog_snr_dt: formulation family out of range");
 }
 
 double Formulation::density(double t) const {
@@ -62,16 +65,26 @@ double Formulation::density(double t) const {
       return std::exp(-0.5 * x * x) / (p2_ * std::sqrt(2.0 * kPi) * t * (1.0 - t));
     }
     case Family::rf_cosmap: return 2.0 / (kPi - 2.0 * kPi * t + 2.0 * kPi * t * t);
-    default: return 1.0;  // cosine and LDM draw t (or k) uniformly; EDM's native t is uniform by definition
+    // Cosine and LDM draw t (or k) uniformly; EDM's native t is uniform by definition.
+    case Family::eps_linear:
+    case Family::v_linear:
+    case Family::eps_cos:
+    case Family::v_cos:
+    case Family::edm:
+    case Family::edm_rf:
+    case Family::edm_cos: return 1.0;
   }
+  throw std::logic_error("Formulation::density: formulation family out of range");
 }
 
 double Formulation::weight(double t) const {
-  if (is_rf()) return t / (1.0 - t) * density(t);  // c = 1/(1−t)², λ' = −2/(t(1−t))
-  LevelValues l = level(t);
-  double c;
+  const LevelValues l = level(t);
   const double s2 = l.sigma * l.sigma;
+  double c = 0;  // converts the family's per-element loss to ‖ε̂ − ε‖²
   switch (family_) {
+    case Family::rf_mode:
+    case Family::rf_lognorm:
+    case Family::rf_cosmap: return t / (1.0 - t) * density(t);  // c = 1/(1−t)², λ' = −2/(t(1−t))
     case Family::eps_linear:
     case Family::eps_cos: c = minsnr_ > 0 ? std::min(1.0, minsnr_ * s2) : 1.0; break;
     case Family::v_linear:
@@ -81,9 +94,12 @@ double Formulation::weight(double t) const {
       if (minsnr_ > 0) c *= std::min(l.a * l.a, minsnr_ * l.b * l.b);
       break;
     }
-    default: {
+    case Family::edm:
+    case Family::edm_rf:
+    case Family::edm_cos: {
       const double sd2 = sched::kEdmSigmaData * sched::kEdmSigmaData;
       c = (s2 + sd2) / sd2;  // λ(σ)·σ² with ε̂ − ε = −(D − x0)/σ
+      break;
     }
   }
   return -2.0 * density(t) * c / dlog_snr_dt(t);

@@ -5,9 +5,11 @@
 #include <limits>
 #include <stdexcept>
 
+#include "results/formulation_name.h"
+
 namespace rflab::core::sched {
 
-double mode_scale_max() { return 2.0 / (kPi - 2.0); }
+double mode_scale_max() { return results::mode_scale_max(); }  // one definition, beside the name rules
 
 const std::vector<double>& ldm_alphabar(bool ztsnr) {
   static const std::vector<double> plain = [] {

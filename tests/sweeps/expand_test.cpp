@@ -4,14 +4,15 @@
 
 #include <set>
 
+#include "results/formulation_name.h"
 #include "results/run_config.h"
-#include "sweeps/formulation_names.h"
 #include "tests/sweeps/sweep_test_util.h"
 
 namespace rflab::sweeps {
 namespace {
 
 using nlohmann::json;
+using results::paper61_names;
 using testing::shipped;
 using testing::SweepText;
 
@@ -44,6 +45,17 @@ TEST(Expand, FirstAxisOutermostSeedsInnermost) {
   EXPECT_EQ(runs[365].config.model.depth, 4);
   EXPECT_EQ(runs[365].index, 365u);
   EXPECT_EQ(runs[1].label(), "formulation=eps/linear model.depth=2 train.seed=1");
+}
+
+// The sweeps share core's grammar, so a modifier variant is a run like any other, stored canonically.
+TEST(Expand, ModifierFormulationsExpandCanonically) {
+  const auto runs = expand(sweep_from(R"js({"axes": [{"key": "formulation", "values":
+    ["v/linear+ztsnr", "eps/cos+minsnr(5.00)", "v/linear+ztsnr+minsnr(05.00)"]}]})js"));
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(results::config_at(runs[0].config, "formulation"), "v/linear+ztsnr");
+  EXPECT_EQ(results::config_at(runs[1].config, "formulation"), "eps/cos+minsnr(5.00)");
+  EXPECT_EQ(results::config_at(runs[2].config, "formulation"), "v/linear+minsnr(5.00)+ztsnr");
+  EXPECT_EQ(runs[0].label(), "formulation=v/linear+ztsnr");
 }
 
 TEST(Expand, ConfigsAreCompleteAndHashIsCanonical) {

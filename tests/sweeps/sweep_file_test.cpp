@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "results/error.h"
+#include "results/formulation_name.h"
 #include "tests/sweeps/sweep_test_util.h"
 
 namespace rflab::sweeps {
@@ -81,6 +82,13 @@ const Malformed kMalformed[] = {
      "axes[0].values[1]", "distinct values"},
     {"bad formulation", "{\"axes\": [{\"key\": \"formulation\", \"values\": [\"rf\", \"rf/lognorm(0, 1)\"]}]}",
      "axes[0].values[1]", "a formulation name"},
+    {"modifier on the wrong family",
+     "{\"axes\": [{\"key\": \"formulation\", \"values\": [\"v/linear+ztsnr\", \"rf+ztsnr\"]}]}",
+     "axes[0].values[1]", "+ztsnr only on v/linear"},
+    {"modifier spellings duplicate",
+     "{\"axes\": [{\"key\": \"formulation\", \"values\": [\"v/linear+minsnr(5.00)+ztsnr\", "
+     "\"v/linear+ztsnr+minsnr(5.00)\"]}]}",
+     "axes[0].values[1]", "distinct values"},
     {"extra axis key", "{\"axes\": [{\"key\": \"shift\", \"values\": [1], \"note\": 1}]}", "axes[0].note",
      "one of the keys"},
     {"unknown generator", "{\"axes\": [{\"generator\": \"paper62\"}]}", "axes[0].generator",
@@ -149,6 +157,31 @@ TEST(LoadSweep, BaseIsFlattenedAndNormalised) {
   EXPECT_TRUE(s.base.at("model.depth").is_number_integer());
   EXPECT_TRUE(s.base.at("shift").is_number_float());
   EXPECT_EQ(s.base.at("formulation"), "rf");
+}
+
+// A bad formulation reads as any other bad value: file, JSON path, the shared grammar's expectation
+// (the one core states too), and the value as given.
+TEST(LoadSweep, BadFormulationRestatesTheSharedExpectationAtItsPath) {
+  SweepText file(R"js({"base": {"formulation": "rf/mode(1.80)"}})js");
+  std::string expected;
+  try {
+    results::parse_formulation_name("rf/mode(1.80)");
+  } catch (const results::FormulationNameError& e) {
+    expected = e.expected;
+  }
+  ASSERT_FALSE(expected.empty());
+  try {
+    load_sweep(file.path());
+    FAIL();
+  } catch (const UserError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              file.path() + ": base.formulation: expected " + expected + ", got string \"rf/mode(1.80)\"");
+  }
+}
+
+TEST(LoadSweep, ModifierFormulationsAreCanonicalised) {
+  SweepText file(R"js({"base": {"formulation": "v/linear+ztsnr+minsnr(05.00)"}})js");
+  EXPECT_EQ(load_sweep(file.path()).base.at("formulation"), "v/linear+minsnr(5.00)+ztsnr");
 }
 
 TEST(LoadSweep, EvaluationAndResourcesAreParsedWithTheFile) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <stdexcept>
 
 #include "core/formulation/formulation.h"
 #include "core/formulation/schedules.h"
@@ -55,9 +56,13 @@ Case reference(const Formulation& f) {
       return {[](double s) { return s / (1 + s); }, true};
     case Family::edm_cos:
       return {[](double s) { return 2.0 / M_PI * std::atan(s); }, true};
-    default:  // cosine: t ~ U(0,1)
+    case Family::eps_cos:
+    case Family::v_cos:  // t ~ U(0,1)
       return {[](double t) { return std::clamp(t, 0.0, 1.0); }};
+    case Family::eps_linear:
+    case Family::v_linear: break;  // a discrete draw over k, not a continuous one
   }
+  throw std::logic_error("no continuous reference CDF for " + f.name());
 }
 
 }  // namespace

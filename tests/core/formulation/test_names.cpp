@@ -5,6 +5,7 @@
 
 #include "core/formulation/formulation.h"
 #include "results/error.h"
+#include "results/formulation_name.h"
 
 using rflab::core::Family;
 using rflab::core::Formulation;
@@ -90,6 +91,50 @@ TEST(FormulationNames, ErrorSaysWhatIsWrong) {
   } catch (const rflab::UserError& e) {
     EXPECT_NE(std::string(e.what()).find("mode scale"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("rf/mode(1.80)"), std::string::npos) << e.what();
+  }
+}
+
+// Core and the sweep files share one grammar: core prints exactly the name a sweep stores.
+TEST(FormulationNames, CorePrintsTheSharedCanonicalName) {
+  for (const char* n : {"rf/mode(0.00)", "rf/mode(-0.00)", "rf/lognorm(-0.00, 1.00)", "rf/lognorm(00.50, 01.40)",
+                        "edm(00.60, 1.20)", "edm(-00.60, 1.80)", "rf/mode(00.38)", "rf/mode(0.40)",
+                        "v/linear+ztsnr+minsnr(5.00)", "v/linear+minsnr(5.00)+ztsnr", "eps/cos+minsnr(05.00)",
+                        "v/cos+minsnr(0.50)", "v/linear+ztsnr"}) {
+    EXPECT_EQ(Formulation::parse(n).name(), rflab::results::canonical_formulation_name(n)) << n;
+    EXPECT_TRUE(Formulation::parse(n) == Formulation::parse(Formulation::parse(n).name())) << n;
+  }
+  EXPECT_EQ(Formulation::parse("rf/lognorm(00.50, 01.40)").name(), "rf/lognorm(0.50, 1.40)");
+  EXPECT_EQ(Formulation::parse("v/linear+ztsnr+minsnr(5.00)").name(), "v/linear+minsnr(5.00)+ztsnr");
+}
+
+TEST(FormulationNames, ParametersAreTheSharedParse) {
+  for (const auto& n : Formulation::registry()) {
+    const Formulation f = Formulation::parse(n);
+    const rflab::results::FormulationName r = rflab::results::parse_formulation_name(n);
+    EXPECT_EQ(f.family(), r.family) << n;
+    EXPECT_EQ(f.param1(), r.p1) << n;
+    EXPECT_EQ(f.param2(), r.p2) << n;
+  }
+}
+
+TEST(FormulationNames, BadNameGivesTheSameMessageOnBothSides) {
+  for (const char* n : {"rf/mode(1.80)", "garbage", "rf/lognorm(0.00, 0.00)", "edm(0.00, 0.00)",
+                        "rf+minsnr(5.00)", "eps/linear+ztsnr", "v/linear+ztsnr+ztsnr", "eps/cos+minsnr(0.00)"}) {
+    std::string core, shared;
+    try {
+      Formulation::parse(n);
+    } catch (const rflab::UserError& e) {
+      core = e.what();
+    }
+    try {
+      rflab::results::parse_formulation_name(n);
+    } catch (const rflab::UserError& e) {
+      shared = e.what();
+    }
+    EXPECT_FALSE(core.empty()) << n;
+    EXPECT_EQ(core, shared) << n;
+    EXPECT_EQ(core.rfind("formulation: expected ", 0), 0u) << core;
+    EXPECT_NE(core.find(std::string(", got '") + n + "'"), std::string::npos) << core;
   }
 }
 

@@ -47,7 +47,9 @@ Network exact_model(const Formulation& f) {
         out = (x0 - 0.25 / s2 * z) / (b * 0.5 / torch::sqrt(s2));
         break;
       }
-      default: out = eps - x0;
+      case Family::rf_mode:
+      case Family::rf_lognorm:
+      case Family::rf_cosmap: out = eps - x0; break;
     }
     return out.to(torch::kFloat32);
   };
