@@ -7,8 +7,11 @@
 #include "eval/evaluation_set.h"
 #include "eval/stats/frechet.h"
 #include "results/error.h"
+#include "results/metric_names.h"
 
 namespace rflab::eval {
+
+namespace metric = results::metric;
 namespace {
 
 results::EvaluationRow row(const std::string& metric, double value, int64_t n, const std::string& space,
@@ -34,21 +37,21 @@ void space_rows(const ReferenceFeatures& ref, const Eigen::MatrixXd& features, c
   const int64_t n = features.rows();
   auto add = [&](const std::string& metric, double v) { out.push_back(row(metric, v, n, ref.feature_space, ref.evaluator_hash)); };
   if (ref.feature_space == kClipSpace) {
-    add("clip_fid", frechet_distance(ref.heldout, features));
+    add(metric::kClipFid, frechet_distance(ref.heldout, features));
     const auto k = kid(ref.heldout, features, o.kid_subsets, o.kid_subset_size, o.seed);
-    add("clip_kid", k.mean);
-    add("clip_kid_se", k.stderr_);
+    add(metric::kClipKid, k.mean);
+    add(metric::kClipKidStderr, k.stderr_);
   } else if (ref.feature_space == kClassifierSpace) {
-    add("classifier_fd", frechet_distance(ref.heldout, features));
+    add(metric::kClassifierFd, frechet_distance(ref.heldout, features));
     PrecisionRecall pr;
     DensityCoverage dc;
     knn_manifold_metrics(ref.heldout, features, o.k, &pr, &dc, heldout_radii(ref, o.k));
-    add("precision", pr.precision);
-    add("recall", pr.recall);
-    add("density", dc.density);
-    add("coverage", dc.coverage);
+    add(metric::kPrecision, pr.precision);
+    add(metric::kRecall, pr.recall);
+    add(metric::kDensity, dc.density);
+    add(metric::kCoverage, dc.coverage);
   } else if (ref.feature_space == kInceptionSpace) {
-    add("inception_fid", frechet_distance(ref.heldout, features));
+    add(metric::kInceptionFid, frechet_distance(ref.heldout, features));
   } else {
     throw std::logic_error("space_rows: unknown feature space " + ref.feature_space);
   }
@@ -98,8 +101,8 @@ std::vector<results::EvaluationRow> sample_metric_rows(const torch::Tensor& imag
   MiniClip clip = evaluators.clip;  // a handle: the evaluator's modules are shared, not copied
   clip->eval();
   const auto score = clip_score(clip, images, captions);
-  out.push_back(row("clip_score", score.cosine, n, kClipSpace, evaluators.clip_hash));
-  out.push_back(row("clip_score_100", score.torchmetrics, n, kClipSpace, evaluators.clip_hash));
+  out.push_back(row(metric::kClipScore, score.cosine, n, kClipSpace, evaluators.clip_hash));
+  out.push_back(row(metric::kClipScore100, score.torchmetrics, n, kClipSpace, evaluators.clip_hash));
   if (per_sample) {
     per_sample->clip.resize(n, 1 + clip_features.cols());
     per_sample->clip.col(0) = to_matrix(score.cosines.reshape({n, 1}));
@@ -108,7 +111,7 @@ std::vector<results::EvaluationRow> sample_metric_rows(const torch::Tensor& imag
   }
   Classifier classifier = evaluators.classifier;
   classifier->eval();
-  out.push_back(row("class_accuracy", class_accuracy(classifier, images, labels).accuracy, n, kClassifierSpace,
+  out.push_back(row(metric::kClassAccuracy, class_accuracy(classifier, images, labels).accuracy, n, kClassifierSpace,
                     evaluators.classifier_hash));
   return out;
 }
@@ -129,15 +132,15 @@ std::vector<results::EvaluationRow> noise_floor_rows(const std::vector<Reference
     const auto m = noise_floor(ref.heldout, ref.train_pool, n, options, heldout_radii(ref, options.k));
     auto add = [&](const std::string& metric, double v) { out.push_back(row(metric, v, n, ref.feature_space, ref.evaluator_hash)); };
     if (ref.feature_space == kClipSpace) {
-      add("clip_fid", m.fd);
-      add("clip_kid", m.kid.mean);
-      add("clip_kid_se", m.kid.stderr_);
+      add(metric::kClipFid, m.fd);
+      add(metric::kClipKid, m.kid.mean);
+      add(metric::kClipKidStderr, m.kid.stderr_);
     } else {
-      add("classifier_fd", m.fd);
-      add("precision", m.pr.precision);
-      add("recall", m.pr.recall);
-      add("density", m.dc.density);
-      add("coverage", m.dc.coverage);
+      add(metric::kClassifierFd, m.fd);
+      add(metric::kPrecision, m.pr.precision);
+      add(metric::kRecall, m.pr.recall);
+      add(metric::kDensity, m.dc.density);
+      add(metric::kCoverage, m.dc.coverage);
     }
   }
   return out;

@@ -1,9 +1,12 @@
 #include "reports/regression_rules.h"
+#include "results/metric_names.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace rflab::reports {
+
+namespace metric = results::metric;
 
 std::string to_string(Better b) { return b == Better::lower ? "lower" : "higher"; }
 
@@ -17,15 +20,15 @@ const std::vector<RegressionRule>& regression_rules() {
   static const std::vector<RegressionRule> rules = {
       {"val/native", Better::lower, 0.0, 0.05, "validation loss in the formulation's own weighting (SPEC §5.1)"},
       {"val/velocity", Better::lower, 0.0, 0.05, "validation loss of the implied velocity (SPEC §5.1)"},
-      {"clip_fid", Better::lower, 0.0, 0.20, "Fréchet distance in the evaluator mini-CLIP's image space"},
-      {"clip_kid", Better::lower, 0.002, 0.15, "kernel inception distance in the mini-CLIP space"},
-      {"clip_score", Better::higher, 0.045, 0.0, "mean cosine of image and caption embeddings"},
-      {"classifier_fd", Better::lower, 0.0, 0.15, "Fréchet distance in the classifier's feature space"},
-      {"class_accuracy", Better::higher, 0.10, 0.0, "share of samples the classifier assigns their caption's class"},
-      {"precision", Better::higher, 0.07, 0.0, "share of samples on the real-image manifold (k = 5)"},
-      {"recall", Better::higher, 0.05, 0.0, "share of real images on the samples' manifold (k = 5)"},
-      {"density", Better::higher, 0.06, 0.0, "sample density around real images (k = 5)"},
-      {"coverage", Better::higher, 0.0, 0.35, "share of real images with a sample among their k = 5 neighbours"},
+      {metric::kClipFid, Better::lower, 0.0, 0.20, "Fréchet distance in the evaluator mini-CLIP's image space"},
+      {metric::kClipKid, Better::lower, 0.002, 0.15, "kernel inception distance in the mini-CLIP space"},
+      {metric::kClipScore, Better::higher, 0.045, 0.0, "mean cosine of image and caption embeddings"},
+      {metric::kClassifierFd, Better::lower, 0.0, 0.15, "Fréchet distance in the classifier's feature space"},
+      {metric::kClassAccuracy, Better::higher, 0.10, 0.0, "share of samples the classifier assigns their caption's class"},
+      {metric::kPrecision, Better::higher, 0.07, 0.0, "share of samples on the real-image manifold (k = 5)"},
+      {metric::kRecall, Better::higher, 0.05, 0.0, "share of real images on the samples' manifold (k = 5)"},
+      {metric::kDensity, Better::higher, 0.06, 0.0, "sample density around real images (k = 5)"},
+      {metric::kCoverage, Better::higher, 0.0, 0.35, "share of real images with a sample among their k = 5 neighbours"},
   };
   return rules;
 }

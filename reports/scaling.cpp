@@ -11,6 +11,7 @@
 #include "reports/score.h"
 #include "reports/score_source.h"
 #include "results/error.h"
+#include "results/metric_names.h"
 
 namespace rflab::reports {
 namespace {
@@ -26,7 +27,8 @@ nlohmann::json finite_or_null(double v) { return std::isfinite(v) ? nlohmann::js
 nlohmann::json interval_json(const Interval& i) { return {finite_or_null(i.lo), finite_or_null(i.hi)}; }
 
 bool is_correlated_metric(const std::string& m) {
-  for (const char* k : {"clip_fid", "clip_score", "classifier_fd", "class_accuracy", "inception_fid"})
+  for (const char* k : {results::metric::kClipFid, results::metric::kClipScore, results::metric::kClassifierFd,
+                        results::metric::kClassAccuracy, results::metric::kInceptionFid})
     if (m == k) return true;
   return false;
 }

@@ -11,6 +11,7 @@
 
 #include "results/control_setting.h"
 #include "results/error.h"
+#include "results/metric_names.h"
 
 namespace rflab::reports {
 namespace {
@@ -32,12 +33,13 @@ std::vector<results::EvaluationRow> latest_sampler_evaluations(const results::St
 }
 
 const std::vector<std::string>& fid_metric_names() {
-  static const std::vector<std::string> v = {"clip_fid", "classifier_fd", "inception_fid"};
+  static const std::vector<std::string> v = {results::metric::kClipFid, results::metric::kClassifierFd,
+                                             results::metric::kInceptionFid};
   return v;
 }
 
 const std::vector<std::string>& clip_metric_names() {
-  static const std::vector<std::string> v = {"clip_score", "clip_score_100"};
+  static const std::vector<std::string> v = {results::metric::kClipScore, results::metric::kClipScore100};
   return v;
 }
 

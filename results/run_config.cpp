@@ -5,6 +5,7 @@
 #include <set>
 
 #include "results/error.h"
+#include "results/formulation_name.h"
 #include "results/sha256.h"
 
 namespace rflab::results {
@@ -241,6 +242,12 @@ std::vector<std::pair<std::string, json>> flatten_config(const json& config) {
 
 std::string nearest_config_key(const std::string& key) { return nearest_key_impl(key); }
 
+void throw_unknown_config_key(const std::string& source, const std::string& field, const std::string& key) {
+  const std::string near = nearest_config_key(key);
+  throw UserError(input_error_message(source, field, "a known config key", "'" + key + "'") +
+                  (near.empty() ? "" : " (did you mean " + near + "?)"));
+}
+
 json complete_config(const json& partial, const std::string& source) {
   if (!partial.is_object()) throw_input_error(source, "(top level)", "a JSON object", partial.type_name());
   std::vector<std::pair<std::string, json>> given;
@@ -249,11 +256,7 @@ json complete_config(const json& partial, const std::string& source) {
   std::set<std::string> seen;
   for (const auto& [key, value] : given) {
     const ConfigKey* k = find_key(key);
-    if (!k) {
-      std::string near = nearest_config_key(key);
-      throw UserError(input_error_message(source, key, "a known config key", "an unknown key") +
-                      (near.empty() ? "" : " (did you mean " + near + "?)"));
-    }
+    if (!k) throw_unknown_config_key(source, key, key);
     if (!seen.insert(key).second) throw_input_error(source, key, "the key once", "it twice");
     set_dotted(out, key, checked_value(*k, value, source));
   }
@@ -269,11 +272,7 @@ void apply_set(json& config, const std::string& assignment) {
   std::string key = assignment.substr(0, eq);
   std::string text = assignment.substr(eq + 1);
   const ConfigKey* k = find_key(key);
-  if (!k) {
-    std::string near = nearest_config_key(key);
-    throw UserError(input_error_message("--set", key, "a known config key", "an unknown key") +
-                    (near.empty() ? "" : " (did you mean " + near + "?)"));
-  }
+  if (!k) throw_unknown_config_key("--set", key, key);
   json v;
   if (k->type == VT::string) {
     v = text;
@@ -327,6 +326,12 @@ RunConfig RunConfig::parse(const nlohmann::json& partial, const std::string& sou
   RunConfig rc;
   rc.json_ = complete_config(partial, source);
   for (const auto& k : config_schema()) k.assign(rc, config_at(rc.json_, k.key));
+  try {
+    // Validated, not rewritten: the stored spelling is part of the config's identity.
+    parse_formulation_name(rc.formulation.name);
+  } catch (const FormulationNameError& e) {
+    throw_input_error(source, "formulation", e.expected, "'" + e.name + "'");
+  }
   const auto& m = rc.model;
   if (auto p = model_shape_problem(m.depth, m.hidden(), m.num_heads(), m.patch_size, m.position_grid(rc.data.image_size))) {
     // Name the key the user set: a derived width or head count is the depth's doing.

@@ -154,6 +154,10 @@ std::vector<std::pair<std::string, nlohmann::json>> flatten_config(const nlohman
 // The schema key a misspelt key most likely meant (for "did you mean"), or "".
 std::string nearest_config_key(const std::string& key);
 
+// The one message for a key outside the schema: "SOURCE: FIELD: expected a known config key,
+// got 'KEY' (did you mean model.depth?)"; `field` is where the key stands (its JSON path).
+[[noreturn]] void throw_unknown_config_key(const std::string& source, const std::string& field, const std::string& key);
+
 // The value of a schema key in a complete config, for code that handles keys generically (sweep
 // axes, study listings); a key outside the schema is a logic_error.
 const nlohmann::json& config_at(const nlohmann::json& config, const std::string& dotted_key);

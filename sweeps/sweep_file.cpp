@@ -53,9 +53,7 @@ class Parser {
   }
 
   [[noreturn]] void unknown_key(const std::string& path, const std::string& key) const {
-    const std::string near = results::nearest_config_key(key);
-    throw UserError(input_error_message(file_, path, "a known config key", "'" + key + "'") +
-                    (near.empty() ? "" : " (did you mean " + near + "?)"));
+    results::throw_unknown_config_key(file_, path, key);
   }
 
   void only_keys(const json& obj, const std::string& path, const std::vector<std::string>& allowed) const {

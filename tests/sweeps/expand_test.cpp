@@ -52,9 +52,9 @@ TEST(Expand, ModifierFormulationsExpandCanonically) {
   const auto runs = expand(sweep_from(R"js({"axes": [{"key": "formulation", "values":
     ["v/linear+ztsnr", "eps/cos+minsnr(5.00)", "v/linear+ztsnr+minsnr(05.00)"]}]})js"));
   ASSERT_EQ(runs.size(), 3u);
-  EXPECT_EQ(results::config_at(runs[0].config, "formulation"), "v/linear+ztsnr");
-  EXPECT_EQ(results::config_at(runs[1].config, "formulation"), "eps/cos+minsnr(5.00)");
-  EXPECT_EQ(results::config_at(runs[2].config, "formulation"), "v/linear+minsnr(5.00)+ztsnr");
+  EXPECT_EQ(runs[0].config.formulation.name, "v/linear+ztsnr");
+  EXPECT_EQ(runs[1].config.formulation.name, "eps/cos+minsnr(5.00)");
+  EXPECT_EQ(runs[2].config.formulation.name, "v/linear+minsnr(5.00)+ztsnr");
   EXPECT_EQ(runs[0].label(), "formulation=v/linear+ztsnr");
 }
 
