@@ -14,6 +14,7 @@
 #include "reports/report.h"
 #include "reports/score_source.h"
 #include "results/atomic_file.h"
+#include "tests/util/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace rflab::reports;
@@ -55,8 +56,8 @@ window.addEventListener('load', () => {
 TEST(ReportInBrowser, EveryImageLoadsAndEveryTableHasRows) {
   const std::string exe = chromium();
   if (exe.empty()) GTEST_SKIP() << "chromium is not installed (bash scripts/setup --browser)";
-  const fs::path dir = fs::temp_directory_path() / ("rflab_browser_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const rflab::testing::TempDir tmp;
+  const fs::path dir = tmp.path();
   rflab::reports::testing::write_synthetic_study((dir / "r.db").string(), (dir / "grids").string());
   const ReportInput in = rflab::reports::testing::report_input_of((dir / "r.db").string(), false);
   const Plotter plotter;
@@ -85,5 +86,4 @@ TEST(ReportInBrowser, EveryImageLoadsAndEveryTableHasRows) {
   EXPECT_EQ(broken, 0) << line;
   EXPECT_GE(tables, 5) << line;
   EXPECT_EQ(empty, 0) << line;
-  fs::remove_all(dir);
 }

@@ -10,19 +10,15 @@
 #include "eval/eval_dataset.h"
 #include "eval/mini_clip.h"
 
+#include "tests/util/temp_dir.h"
+
 namespace rflab::eval::testing {
 
+// This process's folder for the evaluator tests, removed when the process exits.
 inline std::filesystem::path eval_temp_dir() {
-  return std::filesystem::temp_directory_path() / ("rflab_eval_test_" + std::to_string(::getpid()));
+  static const rflab::testing::TempDir dir("eval");
+  return dir.path();
 }
-
-struct EvalTempCleanup {
-  ~EvalTempCleanup() {
-    std::error_code ec;
-    std::filesystem::remove_all(eval_temp_dir(), ec);
-  }
-};
-inline EvalTempCleanup eval_temp_cleanup;
 
 // A fresh directory under this process's temp directory.
 inline std::string fresh_dir(const std::string& name) {

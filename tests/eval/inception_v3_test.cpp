@@ -17,27 +17,18 @@
 #include "eval/inception_v3.h"
 #include "results/error.h"
 #include "results/sha256.h"
+#include "tests/util/temp_dir.h"
 
 namespace {
 
 using rflab::eval::InceptionV3Fid;
 namespace fs = std::filesystem;
 
+// This process's folder, removed when the process exits.
 fs::path temp_dir() {
-  static const fs::path dir = [] {
-    auto d = fs::temp_directory_path() / ("rflab_inception_test_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+  static const rflab::testing::TempDir dir("inception");
+  return dir.path();
 }
-
-struct TempCleanup {
-  ~TempCleanup() {
-    std::error_code ec;
-    fs::remove_all(fs::temp_directory_path() / ("rflab_inception_test_" + std::to_string(::getpid())), ec);
-  }
-} cleanup;
 
 // He-normal convolutions keep activations of order one through the ~50 layers; BatchNorm
 // statistics near, but not at, the identity, so a statistic that fails to load changes features.

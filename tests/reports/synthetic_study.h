@@ -75,10 +75,10 @@ inline void add_run(results::Store& s, const nlohmann::json& partial, int64_t se
                     double quality, results::RunStatus status = results::RunStatus::done) {
   nlohmann::json cfg = partial;
   cfg["train"]["seed"] = seed;
-  const auto full = results::complete_config(cfg, "synthetic");
-  results::RunRecord rec{results::canonical_json(full), results::config_hash(full), seed, {"abc123def4567890", false, "host", "1.13", "openblas", "cpu", 2}, std::nullopt};
+  const auto full = results::RunConfig::parse(cfg, "synthetic");
+  results::RunRecord rec{full.canonical_json(), full.hash(), seed, {"abc123def4567890", false, "host", "1.13", "openblas", "cpu", 2}, std::nullopt};
   const int64_t id = s.register_run(rec);
-  const int depth = full.at("model").at("depth").get<int>();
+  const int depth = static_cast<int>(full.model.depth);
   for (int64_t step = 50; step <= 400; step += 50) {
     const double loss = 0.3 + (1.0 / depth) * std::pow(static_cast<double>(step), -0.4) + 0.01 * quality;
     s.append_metrics(id, step, {{"val/velocity", loss}, {"val/native", loss}, {"train/flops", 1e9 * depth * depth * depth * step}});

@@ -8,6 +8,8 @@
 #include <random>
 #include <string>
 
+#include "tests/util/temp_dir.h"
+
 namespace rflab::eval::testing {
 
 // n x d standard normal samples, scaled per column by `scale` and shifted by `shift`.
@@ -31,19 +33,11 @@ inline std::string fixture(const std::string& name) {
   return std::string(RFLAB_SOURCE_DIR) + "/tests/eval/stats/data/" + name;
 }
 
+// This process's folder for the statistics tests, removed when the process exits.
 inline std::filesystem::path temp_dir() {
-  return std::filesystem::temp_directory_path() /
-         ("rflab_eval_stats_test_" + std::to_string(::getpid()));
+  static const rflab::testing::TempDir dir("eval_stats");
+  return dir.path();
 }
-
-// Removes this process's temp directory when the test executable exits.
-struct TempDirCleanup {
-  ~TempDirCleanup() {
-    std::error_code ec;
-    std::filesystem::remove_all(temp_dir(), ec);
-  }
-};
-inline TempDirCleanup temp_dir_cleanup;
 
 // A path in a directory of this test process's own.
 inline std::string temp_path(const std::string& name) {
