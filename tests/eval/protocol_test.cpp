@@ -12,6 +12,7 @@
 #include "eval_test_util.h"
 #include "results/error.h"
 #include "results/store.h"
+#include "tests/util/user_error.h"
 
 namespace rflab::eval {
 namespace {
@@ -19,14 +20,7 @@ namespace {
 using testing::fresh_dir;
 using testing::small_data;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+const auto& error_of = rflab::testing::user_error_of;
 
 TEST(EvaluationCaptions, CaptionIIsClassIModC) {
   const auto& d = small_data();

@@ -8,18 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "results/error.h"
+#include "tests/util/user_error.h"
 
 namespace rflab::results {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+const auto& error_of = rflab::testing::user_error_of;
 
 TEST(ControlSettings, TableIsSpec53) {
   const std::vector<ControlSetting> spec = {{"S1", 50, 1.0}, {"S2", 50, 2.5}, {"S3", 50, 5.0},
