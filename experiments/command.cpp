@@ -167,7 +167,6 @@ void Args::finish() {
 int dispatch(const std::string& program, const std::string& description, std::vector<std::string> words,
              const std::function<void(const GlobalFlags&)>& configure) {
   GlobalFlags global;
-  int& threads = global.threads;
   // Global flags come before the command.
   while (!words.empty() && words[0].rfind("--", 0) == 0) {
     if (words[0] == "--help" || words[0] == "-h") {
@@ -175,8 +174,8 @@ int dispatch(const std::string& program, const std::string& description, std::ve
       return 0;
     }
     if (words[0] == "--threads" && words.size() >= 2) {
-      threads = parse_threads(program, words[1]);
-      if (threads < 1) return 1;
+      global.threads = parse_threads(program, words[1]);
+      if (global.threads < 1) return 1;
       words.erase(words.begin(), words.begin() + 2);
       continue;
     }
@@ -227,8 +226,8 @@ int dispatch(const std::string& program, const std::string& description, std::ve
   // --threads may also follow the command.
   for (size_t i = 0; i + 1 < rest.size(); ++i)
     if (rest[i] == "--threads") {
-      threads = parse_threads(program, rest[i + 1]);
-      if (threads < 1) return 1;
+      global.threads = parse_threads(program, rest[i + 1]);
+      if (global.threads < 1) return 1;
       rest.erase(rest.begin() + i, rest.begin() + i + 2);
       break;
     }

@@ -264,10 +264,8 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
       Worker w{r, ids.at(r), last_logged_step(store, ids.at(r)), r->out_dir + "/worker.log"};
       std::vector<std::string> argv = {o.exe, "--threads", std::to_string(o.threads_per_job)};
       if (!core::fused_kernels()) argv.push_back("--reference-kernels");  // the workers train as the pool was told
-      for (const std::string& a : {std::string("sweep"), std::string("run-one"), o.sweep_path, std::string("--index"),
-                                   std::to_string(r->spec.index), std::string("--db"), o.db_path,
-                                   std::string("--out-root"), o.out_root, std::string("--cache"), o.cache_dir})
-        argv.push_back(a);
+      argv.insert(argv.end(), {"sweep", "run-one", o.sweep_path, "--index", std::to_string(r->spec.index), "--db",
+                               o.db_path, "--out-root", o.out_root, "--cache", o.cache_dir});
       const pid_t pid = spawn(argv, w.log_path);
       progress.log(fmt::format("start  #{} {} {} ({}; log {})", r->spec.index,
                                r->spec.config_hash.substr(0, kHashPrefix), r->spec.label(),

@@ -305,10 +305,6 @@ std::string canonical_json(const json& config) {
 
 std::string config_hash(const json& config) { return sha256_hex(canonical_json(config)); }
 
-}  // namespace rflab::results
-
-namespace rflab::results {
-
 std::optional<ShapeProblem> model_shape_problem(int64_t depth, int64_t hidden, int64_t heads, int64_t patch_size,
                                                 int64_t grid) {
   const std::string h = std::to_string(hidden);
