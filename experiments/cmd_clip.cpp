@@ -11,12 +11,12 @@
 #include "eval/mini_clip.h"
 #include "eval/model_cache.h"
 #include "experiments/command.h"
+#include "experiments/sweep_plan.h"
 #include "results/error.h"
 
 namespace rflab::experiments {
 namespace {
 
-constexpr const char* kDefaultCache = "cache";
 
 eval::EvalDataset load_data(const std::string& root) {
   return eval::EvalDataset::fashion_mnist(core::FashionMnist::load(root, 32));

@@ -20,7 +20,6 @@
 namespace rflab::experiments {
 namespace {
 
-constexpr const char* kDefaultCache = "cache";
 
 torch::Device device_flag(Args& args) { return core::device_named(args.get_or("device", "cpu"), "--device"); }
 

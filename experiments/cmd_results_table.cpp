@@ -11,17 +11,16 @@
 
 #include "experiments/command.h"
 #include "experiments/sweep_plan.h"
+#include "reports/float_constants.h"
 #include "results/error.h"
 #include "sweeps/sweep_file.h"
 
 namespace rflab::experiments {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 // The best (lowest) native EMA validation loss and its step (SPEC §5.2: ties go to the earliest).
 std::pair<double, int64_t> best_validation(const results::Store& store, int64_t run_id) {
-  double best = kNaN;
+  double best = reports::kNaN;
   int64_t step = -1;
   for (const auto& m : store.metrics(run_id, "val/native"))
     if (step < 0 || m.value < best) {
@@ -34,7 +33,7 @@ std::pair<double, int64_t> best_validation(const results::Store& store, int64_t 
 double metric_at(const results::Store& store, int64_t run_id, const std::string& key, int64_t step) {
   for (const auto& m : store.metrics(run_id, key))
     if (m.step == step) return m.value;
-  return kNaN;
+  return reports::kNaN;
 }
 
 std::string cell(double v, const char* spec = "{:.4f}") {
@@ -59,7 +58,7 @@ int table_cmd(Args& args) {
       continue;
     }
     const auto [val, step] = best_validation(store, r.row->id);
-    const double velocity = step < 0 ? kNaN : metric_at(store, r.row->id, "val/velocity", step);
+    const double velocity = step < 0 ? reports::kNaN : metric_at(store, r.row->id, "val/velocity", step);
     const std::string head = fmt::format("{:<28} {:<9} {:>9} {:>9} {:>6}", label, to_string(r.state), cell(val),
                                          cell(velocity), step < 0 ? std::string("-") : std::to_string(step));
     // (setting, weights) -> metric -> (value, n); the noise floor and validation rows are not settings.
@@ -73,7 +72,7 @@ int table_cmd(Args& args) {
     for (const auto& [key, metrics] : by_setting) {
       auto get = [&](const std::string& m) {
         auto it = metrics.find(m);
-        return it == metrics.end() ? kNaN : it->second.first;
+        return it == metrics.end() ? reports::kNaN : it->second.first;
       };
       int64_t n = 0;
       for (const auto& [m, vn] : metrics) n = std::max(n, vn.second);

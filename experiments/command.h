@@ -73,4 +73,4 @@ class Args {
 #define RFLAB_CONCAT_(a, b) a##b
 #define RFLAB_CONCAT(a, b) RFLAB_CONCAT_(a, b)
 #define RFLAB_COMMAND(...) \
-  static const int RFLAB_CONCAT(rflab_command_, __LINE__) = ::rflab::experiments::register_command(__VA_ARGS__)
+  static const int RFLAB_CONCAT(rflab_command_, __COUNTER__) = ::rflab::experiments::register_command(__VA_ARGS__)

@@ -10,13 +10,14 @@
 #include <memory>
 #include <string>
 
+#include "experiments/sweep_plan.h"
 #include "results/evaluation_plan.h"
 #include "results/store.h"
 
 namespace rflab::experiments {
 
 struct EvalOptions {
-  std::string cache = "cache";    // evaluator networks and reference features
+  std::string cache = kDefaultCache;  // evaluator networks and reference features
   std::string inception_weights;  // empty: no Inception FID
   uint64_t seed = 0;              // sample i has noise (seed, i)
   int64_t batch = 100;

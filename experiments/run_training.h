@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "experiments/sweep_plan.h"
 #include "results/run_config.h"
 #include "results/store.h"
 
@@ -18,7 +19,7 @@ struct RunOptions {
   std::string out_dir;      // empty = runs/<first 12 hex digits of the config hash>
   std::string repo_dir = ".";  // for the git commit and dirty flag
   std::string code_version;    // "" for a run any commit reuses; a canary's commit (results/canary.h)
-  std::string cache_dir = "cache";  // model cache of the conditioner mini-CLIP (as rflab clip train)
+  std::string cache_dir = kDefaultCache;  // model cache of the conditioner mini-CLIP (as rflab clip train)
   bool write_samples = true;
   bool quiet = false;
 };

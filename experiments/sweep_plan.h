@@ -30,6 +30,8 @@ struct SweepPlan {
 
 constexpr size_t kHashPrefix = 12;
 inline constexpr const char* kDefaultOutRoot = "runs";
+// Evaluator networks, reference features and conditioner mini-CLIPs, unless --cache is given.
+inline constexpr const char* kDefaultCache = "cache";
 // The one rule for where a run's checkpoints and samples go: OUT_ROOT/<first 12 hex digits of
 // its config hash>.
 std::string run_out_dir(const std::string& out_root, const std::string& config_hash);

@@ -20,7 +20,7 @@ struct PoolOptions {
   std::string sweep_path;  // passed on to the workers
   std::string db_path;
   std::string out_root;
-  std::string cache_dir = "cache";  // conditioner mini-CLIPs, passed on to the workers
+  std::string cache_dir = kDefaultCache;  // conditioner mini-CLIPs, passed on to the workers
   int jobs = 1;
   int threads_per_job = 1;
   bool skip_failed = false;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "reports/float_constants.h"
 #include "reports/regression_rules.h"
 #include "results/control_setting.h"
 #include "results/git.h"
@@ -14,7 +15,6 @@
 namespace rflab::reports {
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 std::string CanaryFigure::name() const {

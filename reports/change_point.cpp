@@ -8,12 +8,11 @@
 
 #include <fmt/format.h>
 
+#include "reports/float_constants.h"
 #include "reports/welch.h"
 
 namespace rflab::reports {
 namespace {
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 void check_inputs(const std::vector<SeriesPoint>& series, const ChangePointOptions& options) {
   if (!(options.alpha > 0 && options.alpha <= 1))

@@ -1,4 +1,5 @@
 #include "reports/correlation.h"
+#include "reports/float_constants.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +12,6 @@
 namespace rflab::reports {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kSqrt2Pi = 2.5066282746310002;
 
 void check_inputs(const char* name, const std::vector<double>& x, const std::vector<double>& y, double level) {

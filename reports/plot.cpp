@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/float_constants.h"
 #include "results/atomic_file.h"
 #include "results/error.h"
 
@@ -49,7 +50,6 @@ std::string quoted(const std::string& s) {
 // Shortest text that reads back as the same double: deterministic and locale-free.
 std::string num(double v) { return fmt::format("{}", v); }
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 bool drawable(double v, bool log) { return std::isfinite(v) && (!log || v > 0); }
 

@@ -1,4 +1,5 @@
 #include "reports/power_law.h"
+#include "reports/float_constants.h"
 
 #include <Eigen/Dense>
 #include <algorithm>
@@ -12,7 +13,6 @@
 namespace rflab::reports {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kMaxIterations = 500;
 constexpr double kStepTolerance = 1e-10;  // relative, on (log ã, log b, c)
 constexpr double kMaxDamping = 1e12;      // past this no step lowers the objective: a minimum

@@ -10,12 +10,11 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "reports/float_constants.h"
 #include "reports/non_dominated_sort.h"
 
 namespace rflab::reports {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double mean_of_finite(const std::vector<double>& v) {
   double sum = 0;

@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "reports/float_constants.h"
 #include "reports/score.h"
 #include "reports/score_source.h"
 #include "results/error.h"
@@ -15,8 +16,6 @@
 
 namespace rflab::reports {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::string num(double v, const char* spec = "{:.4g}") {
   return std::isfinite(v) ? fmt::format(fmt::runtime(spec), v) : std::string("-");

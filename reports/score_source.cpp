@@ -9,14 +9,13 @@
 #include <set>
 #include <tuple>
 
+#include "reports/float_constants.h"
 #include "results/control_setting.h"
 #include "results/error.h"
 #include "results/metric_names.h"
 
 namespace rflab::reports {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 
 }  // namespace

@@ -9,12 +9,11 @@
 #include <fmt/format.h>
 
 #include "reports/correlation.h"
+#include "reports/float_constants.h"
 
 namespace rflab::reports {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 
 // A point x of (0, 1) with its complement y = 1 − x and both logarithms, each computed without

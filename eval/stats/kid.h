@@ -4,6 +4,7 @@
 #pragma once
 #include <Eigen/Dense>
 #include <cstdint>
+#include <vector>
 
 namespace rflab::eval {
 
@@ -18,6 +19,20 @@ struct KidResult {
 // Unbiased MMD^2 of two samples (rows), sizes m and n >= 2 each: off-diagonal kernel means
 // within each sample minus twice the cross mean.
 double mmd2_unbiased(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+
+// The rows of one KID subset, in draw order: indices into the first and the second sample.
+struct KidSubset {
+  std::vector<Eigen::Index> a, b;
+};
+
+// The subsets kid() averages over: for each subset, subset_size distinct rows of the first
+// sample, then of the second, drawn from mt19937_64(seed) by a partial Fisher-Yates shuffle.
+std::vector<KidSubset> kid_subsets(int64_t n_a, int64_t n_b, int64_t subsets, int64_t subset_size,
+                                   uint64_t seed);
+
+// Up to this many rows in both samples together (and when it is cheaper than one kernel per
+// subset), kid() computes the kernel of all pairs of rows once and reads every subset from it.
+inline constexpr int64_t kKidKernelCacheRows = 12000;
 
 // `subsets` draws of `subset_size` rows without replacement from each side, from a generator
 // seeded with `seed`, so equal inputs and seed give equal results on every platform. Returns

@@ -11,6 +11,11 @@
 
 namespace rflab::eval {
 
+std::string npy_shape_text(const std::vector<int64_t>& shape) {
+  if (shape.size() == 1) return fmt::format("({},)", shape[0]);
+  return fmt::format("({})", fmt::join(shape, ", "));
+}
+
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
               ".npy decoding copies little-endian data without swapping");
 
@@ -136,15 +141,10 @@ Eigen::MatrixXd convert(const char* data, int64_t rows, int64_t cols, bool fortr
       .template cast<double>();
 }
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  if (shape.size() == 1) return fmt::format("({},)", shape[0]);
-  return fmt::format("({})", fmt::join(shape, ", "));
-}
-
 std::string encode(const std::string& descr, const std::vector<int64_t>& shape, const void* data,
                    size_t nbytes) {
   std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", descr,
-                                 shape_text(shape));
+                                 npy_shape_text(shape));
   // numpy pads so the data starts on a 64-byte boundary, with a final newline.
   const bool v2 = dict.size() + 1 + kMagicLen + 4 > 65535;
   const size_t prefix = kMagicLen + 2 + (v2 ? 4 : 2);
@@ -189,15 +189,15 @@ NpyArray decode_npy(const std::string& bytes, const std::string& where) {
     throw_input_error(where, "dtype", "little-endian float32 or float64 ('<f4', '<f8'; '<i4', '<i8' for counts)",
                       "'" + h.descr + "'");
   if (h.shape.size() > 2)
-    throw_input_error(where, "shape", "a 0-, 1- or 2-D array", shape_text(h.shape));
+    throw_input_error(where, "shape", "a 0-, 1- or 2-D array", npy_shape_text(h.shape));
   const int64_t rows = h.shape.empty() ? 1 : h.shape[0];
   const int64_t cols = h.shape.size() == 2 ? h.shape[1] : 1;
   if (cols != 0 && rows > std::numeric_limits<int64_t>::max() / 8 / cols)
-    throw_input_error(where, "shape", "an array that fits in memory", shape_text(h.shape));
+    throw_input_error(where, "shape", "an array that fits in memory", npy_shape_text(h.shape));
   const size_t nbytes = size_t(rows * cols) * item;
   if (bytes.size() - data_start != nbytes)
     throw_input_error(where, "data",
-                      fmt::format("{} bytes for shape {} of {}", nbytes, shape_text(h.shape),
+                      fmt::format("{} bytes for shape {} of {}", nbytes, npy_shape_text(h.shape),
                                   h.descr),
                       fmt::format("{} bytes{}", bytes.size() - data_start,
                                   bytes.size() - data_start < nbytes ? " (truncated)" : ""));

@@ -22,6 +22,9 @@ std::string encode_npy(const Eigen::MatrixXd& m);          // shape (rows, cols)
 std::string encode_npy_vector(const Eigen::VectorXd& v);   // shape (n,), '<f8'
 std::string encode_npy_scalar_int64(int64_t value);        // shape (), '<i8'
 
+// numpy's spelling of a shape: "(3,)", "(2, 4)", "()".
+std::string npy_shape_text(const std::vector<int64_t>& shape);
+
 // A 1-D file (n,) reads as an n x 1 column; rank 0 and rank > 2 are rejected.
 Eigen::MatrixXd read_npy(const std::string& path);
 // Atomic (tmp, fsync, rename).

@@ -21,11 +21,6 @@ const ZipMember* find_member(const std::vector<ZipMember>& members, const std::s
   return nullptr;
 }
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  return shape.size() == 1 ? fmt::format("({},)", shape[0])
-                           : fmt::format("({})", fmt::join(shape, ", "));
-}
-
 }  // namespace
 
 GaussianStats read_stats_npz(const std::string& path) {
@@ -48,13 +43,13 @@ GaussianStats decode_stats_npz(const std::string& bytes, const std::string& path
   const NpyArray sigma = decode_npy(sigma_m->data, path + ": member " + sigma_m->name);
   // pytorch-fid applies np.atleast_1d to mu; a scalar mu is 1-D statistics.
   if (mu.shape.size() > 1)
-    throw_input_error(path, "member mu", "a vector of shape (d,)", shape_text(mu.shape));
+    throw_input_error(path, "member mu", "a vector of shape (d,)", npy_shape_text(mu.shape));
   const int64_t d = mu.values.rows();
   const bool sigma_ok = (sigma.shape.size() == 2 && sigma.shape[0] == d && sigma.shape[1] == d) ||
                         (d == 1 && sigma.shape.size() < 2 && sigma.values.size() == 1);
   if (!sigma_ok)
     throw_input_error(path, "member sigma", fmt::format("shape ({0}, {0}) to match mu ({0},)", d),
-                      shape_text(sigma.shape));
+                      npy_shape_text(sigma.shape));
   GaussianStats s;
   s.mu = mu.values.col(0);
   s.sigma = sigma.values;
@@ -64,7 +59,7 @@ GaussianStats decode_stats_npz(const std::string& bytes, const std::string& path
     if (!(v >= 0 && v == std::floor(v) && v < 9.0e15))
       throw_input_error(path, "member n", "a non-negative integer sample count",
                         n.values.size() == 1 ? fmt::format("{}", v)
-                                             : "shape " + shape_text(n.shape));
+                                             : "shape " + npy_shape_text(n.shape));
     s.n = int64_t(v);
   }
   return s;

@@ -14,8 +14,6 @@
 namespace rflab::e2e {
 namespace {
 
-std::string eval_cache() { return std::string(RFLAB_BINARY_DIR) + "/test-eval-cache"; }
-
 nlohmann::json tiny_suite(double lr) {
   auto base = tiny_base(20, 10, 10);
   base["train"]["lr"] = lr;

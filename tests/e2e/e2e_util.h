@@ -136,6 +136,15 @@ inline std::string conditioner_cache() {
 #endif
 }
 
+// The evaluator cache the e2e evaluations share (their networks train once per build directory).
+inline std::string eval_cache() {
+#ifdef RFLAB_BINARY_DIR
+  return std::string(RFLAB_BINARY_DIR) + "/test-eval-cache";
+#else
+  return (fs::temp_directory_path() / "rflab-test-eval-cache").string();
+#endif
+}
+
 // The number of conditioner mini-CLIP steps of the tests: a tiny text tower trained in seconds.
 constexpr int kTinyClipSteps = 20;
 

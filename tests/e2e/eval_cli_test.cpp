@@ -15,8 +15,6 @@
 namespace rflab::e2e {
 namespace {
 
-std::string eval_cache() { return std::string(RFLAB_BINARY_DIR) + "/test-eval-cache"; }
-
 // A done tiny run in `dir` (database dir/db.sqlite); returns its id.
 int64_t train_tiny_run(const TempDir& dir) {
   write_file(dir.path("tiny.json"), tiny_base(30, 10, 10).dump());

@@ -7,13 +7,13 @@
 namespace rflab::e2e {
 namespace {
 
-struct Case {
+struct SweepFileCase {
   const char* name;
   std::string text;
   const char* needle;  // part of the message: the field or position
 };
 
-std::vector<Case> cases() {
+std::vector<SweepFileCase> cases() {
   const auto base = tiny_base(6, 3, 3);
   const nlohmann::json axis = {{{"key", "formulation"}, {"values", {"rf"}}}};
   auto with = [&](const std::string& key, const nlohmann::json& v) {

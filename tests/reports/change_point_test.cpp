@@ -11,18 +11,10 @@
 
 #include "reports/bootstrap.h"
 #include "reports/welch.h"
+#include "tests/reports/standard_normal.h"
 
 namespace rflab::reports {
 namespace {
-
-// Uniform in (0, 1) from the top 53 bits, never 0, so that log u is finite.
-double uniform(Resampler& rng) { return (static_cast<double>(rng.next() >> 11) + 0.5) * 0x1p-53; }
-
-// Box–Muller: one standard normal per pair of uniforms.
-double normal(Resampler& rng) {
-  const double u1 = uniform(rng), u2 = uniform(rng);
-  return std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::acos(-1.0) * u2);
-}
 
 // One commit per level, `seeds` values each: the level plus N(0, sigma²) noise.
 std::vector<SeriesPoint> make_series(const std::vector<double>& levels, int seeds, double sigma, uint64_t generator_seed) {
@@ -30,7 +22,7 @@ std::vector<SeriesPoint> make_series(const std::vector<double>& levels, int seed
   std::vector<SeriesPoint> series;
   for (size_t i = 0; i < levels.size(); ++i) {
     SeriesPoint p{"c" + std::to_string(i), {}};
-    for (int s = 0; s < seeds; ++s) p.values.push_back(levels[i] + sigma * normal(rng));
+    for (int s = 0; s < seeds; ++s) p.values.push_back(levels[i] + sigma * rflab::testing::standard_normal(rng));
     series.push_back(p);
   }
   return series;

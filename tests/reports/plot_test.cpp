@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "reports/float_constants.h"
 #include "results/atomic_file.h"
 #include "results/error.h"
 #include "tests/util/temp_dir.h"
@@ -25,9 +26,6 @@ using rflab::reports::Series;
 using rflab::results::read_file;
 
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
@@ -122,7 +120,7 @@ Figure rank_heat_map() {
   f.ylabel = "variant";
   f.row_labels = {"rf/lognorm(0.00, 1.00)", "eps_linear", "v_cos"};
   f.column_labels = {"25 steps, EMA", "25 steps, raw", "50 steps, EMA"};
-  f.cells = {{1, 2, 1}, {3, 1, kNaN}, {2, 3, 2}};
+  f.cells = {{1, 2, 1}, {3, 1, rflab::reports::kNaN}, {2, 3, 2}};
   f.cell_format = "%.0f";
   return f;
 }
@@ -164,7 +162,7 @@ TEST(PlotScript, DatablockHoldsFinitePointsAndBreaksTheLineAtSkippedOnes) {
   Figure f;
   Series s;
   s.x = {1, 2, 3, 4, 5};
-  s.y = {10, kNaN, 30, kInf, 50};
+  s.y = {10, rflab::reports::kNaN, 30, rflab::reports::kInf, 50};
   f.series = {s};
   const std::string text = script(f);
   EXPECT_TRUE(contains(text, "$d0 << EOD\n1 10\n\n3 30\n\n5 50\nEOD\n")) << text;
@@ -348,7 +346,7 @@ TEST_F(PlotRender, EmptyFigureRenders) {
   Series nan;
   nan.label = "diverged";
   nan.x = {1, 2};
-  nan.y = {kNaN, kInf};
+  nan.y = {rflab::reports::kNaN, rflab::reports::kInf};
   f.series = {nan};
   expect_svg(f, {"no data", "2 points not drawn"});
 }

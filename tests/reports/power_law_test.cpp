@@ -7,19 +7,12 @@
 #include <vector>
 
 #include "reports/bootstrap.h"
+#include "tests/reports/standard_normal.h"
 
 namespace rflab::reports {
 namespace {
 
 constexpr double kA = 40, kB = 0.3, kC = 0.25;
-
-// A standard normal from the platform-independent Resampler (Box–Muller); std distributions
-// differ across standard libraries.
-double normal(Resampler& rng) {
-  auto uniform = [&] { return (static_cast<double>(rng.next() >> 11) + 0.5) * 0x1p-53; };
-  const double u = uniform(), v = uniform();
-  return std::sqrt(-2 * std::log(u)) * std::cos(6.283185307179586 * v);
-}
 
 // 30 points, x log-spaced over 1e6 … 1e10, L = a·x^(−b) + c times exp(noise_sd·N(0, 1)).
 std::vector<PowerLawPoint> curve(double a, double b, double c, double noise_sd) {
@@ -27,7 +20,7 @@ std::vector<PowerLawPoint> curve(double a, double b, double c, double noise_sd) 
   std::vector<PowerLawPoint> points;
   for (int i = 0; i < 30; ++i) {
     const double x = std::pow(10.0, 6 + 4.0 * i / 29);
-    points.push_back({x, (a * std::pow(x, -b) + c) * std::exp(noise_sd * normal(rng))});
+    points.push_back({x, (a * std::pow(x, -b) + c) * std::exp(noise_sd * rflab::testing::standard_normal(rng))});
   }
   return points;
 }

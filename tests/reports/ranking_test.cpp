@@ -8,14 +8,13 @@
 #include <string>
 
 #include "reports/bootstrap.h"
+#include "reports/float_constants.h"
 #include "reports/non_dominated_sort.h"
 #include "reports/ranking.h"
 
 using namespace rflab::reports;
 
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 SettingKey setting(const std::string& name, int64_t steps, double cfg, const std::string& weights = "ema") {
   return {name, weights, "", steps, cfg};

@@ -1,4 +1,5 @@
 #include "reports/welch.h"
+#include "reports/float_constants.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +11,6 @@
 namespace rflab::reports {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 const double kPi = std::acos(-1.0);
 
 TEST(StudentT, CauchyClosedForm) {

@@ -10,11 +10,14 @@
 #include "results/sqlite_db.h"
 #include "results/store.h"
 #include "tests/results/store_test_util.h"
+#include "tests/util/git.h"
 
 namespace rflab::results {
 namespace {
 
-RunRecord record(const std::string& hash, const std::string& code_version = "") {
+using rflab::testing::git_available;
+
+RunRecord canary_run(const std::string& hash, const std::string& code_version = "") {
   RunRecord r;
   r.config_json = "{}";
   r.config_hash = hash;
@@ -43,12 +46,12 @@ class CanaryTest : public ::testing::Test {
 
 TEST_F(CanaryTest, OneConfigIsOneRunPerCodeVersionAndOneSharedRunWithout) {
   Store s(tmp.path("db.sqlite"));
-  const int64_t shared = s.register_run(record("h"));
-  const int64_t a = s.register_run(record("h", "aaaa"));
-  const int64_t b = s.register_run(record("h", "bbbb"));
+  const int64_t shared = s.register_run(canary_run("h"));
+  const int64_t a = s.register_run(canary_run("h", "aaaa"));
+  const int64_t b = s.register_run(canary_run("h", "bbbb"));
   EXPECT_NE(shared, a);
   EXPECT_NE(a, b);
-  EXPECT_EQ(s.register_run(record("h", "aaaa")), a);
+  EXPECT_EQ(s.register_run(canary_run("h", "aaaa")), a);
   EXPECT_EQ(s.find_run("h")->id, shared);
   EXPECT_EQ(s.find_run("h", "bbbb")->id, b);
   EXPECT_EQ(s.run(b).record.code_version, "bbbb");
@@ -61,8 +64,8 @@ TEST_F(CanaryTest, RegisterIsIdempotentAndRunsKeepTheirLinkOrder) {
   EXPECT_EQ(s.register_canary(canary("aaaa")), id);
   const int64_t other = s.register_canary(canary("bbbb"));
   EXPECT_NE(other, id);
-  const int64_t r2 = s.register_run(record("h2", "aaaa"));
-  const int64_t r1 = s.register_run(record("h1", "aaaa"));
+  const int64_t r2 = s.register_run(canary_run("h2", "aaaa"));
+  const int64_t r1 = s.register_run(canary_run("h1", "aaaa"));
   s.link_canary_run(id, r2);
   s.link_canary_run(id, r1);
   s.link_canary_run(id, r2);
@@ -109,8 +112,6 @@ TEST_F(CanaryTest, MigratesAVersionOneDatabaseKeepingItsRuns) {
   auto check = raw.prepare("PRAGMA foreign_key_check", "check");
   EXPECT_FALSE(check.step());
 }
-
-bool git_available() { return std::system("git --version >/dev/null 2>&1") == 0; }
 
 TEST_F(CanaryTest, GitResolvesNamesAndHashesUncommittedChanges) {
   if (!git_available()) GTEST_SKIP() << "git not installed";

@@ -13,7 +13,7 @@
 namespace rflab::results {
 namespace {
 
-const auto& error_of = rflab::testing::user_error_of;
+using rflab::testing::user_error_of;
 
 TEST(ControlSettings, TableIsSpec53) {
   const std::vector<ControlSetting> spec = {{"S1", 50, 1.0}, {"S2", 50, 2.5}, {"S3", 50, 5.0},
@@ -26,8 +26,8 @@ TEST(ControlSettings, NamedListKeepsOrderAndRejectsUnknown) {
   ASSERT_EQ(s.size(), 2u);
   EXPECT_EQ(s[0], (ControlSetting{"S4", 5, 5.0}));
   EXPECT_EQ(s[1], (ControlSetting{"S1", 50, 1.0}));
-  EXPECT_NE(error_of([] { control_settings_named("S1,S7", "--settings"); }).find("--settings"), std::string::npos);
-  EXPECT_NE(error_of([] { parse_weights_list("ema,best", "--weights"); }).find("best"), std::string::npos);
+  EXPECT_NE(user_error_of([] { control_settings_named("S1,S7", "--settings"); }).find("--settings"), std::string::npos);
+  EXPECT_NE(user_error_of([] { parse_weights_list("ema,best", "--weights"); }).find("best"), std::string::npos);
 }
 
 TEST(EvaluationPlan, QuickSweepBlockNamesItsSettingsWeightsAndN) {
@@ -42,17 +42,17 @@ TEST(EvaluationPlan, QuickSweepBlockNamesItsSettingsWeightsAndN) {
 TEST(EvaluationPlan, ErrorsNameFileAndJsonPath) {
   const nlohmann::json bad = {{"settings", {{{"name", "S1"}, {"steps", 50}, {"cfg", 1.0}},
                                             {{"name", "X"}, {"steps", 5}, {"cfg", "high"}}}}};
-  const auto msg = error_of([&] { parse_evaluation_plan(bad, "sweep.json"); });
+  const auto msg = user_error_of([&] { parse_evaluation_plan(bad, "sweep.json"); });
   EXPECT_NE(msg.find("sweep.json"), std::string::npos) << msg;
   EXPECT_NE(msg.find("evaluation.settings[1].cfg"), std::string::npos) << msg;
-  const auto weights = error_of([] { parse_evaluation_plan({{"weights", {"ema", "last"}}}, "s.json"); });
+  const auto weights = user_error_of([] { parse_evaluation_plan({{"weights", {"ema", "last"}}}, "s.json"); });
   EXPECT_NE(weights.find("evaluation.weights[1]"), std::string::npos) << weights;
-  const auto n = error_of([] { parse_evaluation_plan({{"samples", 0}}, "s.json"); });
+  const auto n = user_error_of([] { parse_evaluation_plan({{"samples", 0}}, "s.json"); });
   EXPECT_NE(n.find("evaluation.samples"), std::string::npos) << n;
 }
 
 TEST(EvaluationPlan, AMetricsListIsRefusedRatherThanIgnored) {
-  const auto msg = error_of([] { parse_evaluation_plan({{"metrics", {"clip_fid"}}}, "s.json"); });
+  const auto msg = user_error_of([] { parse_evaluation_plan({{"metrics", {"clip_fid"}}}, "s.json"); });
   EXPECT_NE(msg.find("s.json: evaluation.metrics"), std::string::npos) << msg;
 }
 

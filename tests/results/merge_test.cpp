@@ -14,7 +14,7 @@
 namespace rflab::results {
 namespace {
 
-RunRecord record(const std::string& hash, std::optional<int64_t> sweep = std::nullopt) {
+RunRecord shard_run(const std::string& hash, std::optional<int64_t> sweep = std::nullopt) {
   RunRecord r;
   r.config_json = "{\"h\":\"" + hash + "\"}";
   r.config_hash = hash;
@@ -29,7 +29,7 @@ RunRecord record(const std::string& hash, std::optional<int64_t> sweep = std::nu
 void write_shard(const std::string& path, const std::string& hash, double loss) {
   Store s(path);
   const int64_t sweep = s.register_sweep("tiny", "sweeps/tiny.json", "sweephash");
-  const int64_t id = s.register_run(record(hash, sweep));
+  const int64_t id = s.register_run(shard_run(hash, sweep));
   s.set_status(id, RunStatus::running);
   for (int step = 1; step <= 4; ++step) s.append_metrics(id, step, {{"train/loss", loss / step}, {"lr", 1e-3}});
   s.append_metrics(id, 4, {{"val/loss", std::nan("")}});
@@ -83,7 +83,7 @@ TEST(Merge, ShardsOfOneSweepShareItsRowAndGetFreshRunIds) {
   write_shard(tmp.path("b.db"), "hashB", 2.0);
   {
     Store m(tmp.path("main.db"));  // an unrelated run occupies id 1 in main
-    m.register_run(record("other"));
+    m.register_run(shard_run("other"));
   }
   merge_shard(tmp.path("main.db"), tmp.path("a.db"));
   const MergeReport rb = merge_shard(tmp.path("main.db"), tmp.path("b.db"));
@@ -104,7 +104,7 @@ TEST(Merge, FinishedShardRunReplacesPendingMainRow) {
   testing::TempDir tmp;
   {
     Store m(tmp.path("main.db"));
-    m.register_run(record("hashA"));  // registered by `sweep slurm`, still pending
+    m.register_run(shard_run("hashA"));  // registered by `sweep slurm`, still pending
   }
   write_shard(tmp.path("a.db"), "hashA", 1.0);
   const MergeReport r = merge_shard(tmp.path("main.db"), tmp.path("a.db"));
@@ -119,7 +119,7 @@ TEST(Merge, DoneMainRowIsNotDowngradedByAPendingShard) {
   write_shard(tmp.path("main.db"), "hashA", 1.0);
   {
     Store s(tmp.path("stale.db"));
-    s.register_run(record("hashA"));
+    s.register_run(shard_run("hashA"));
   }
   const MergeReport r = merge_shard(tmp.path("main.db"), tmp.path("stale.db"));
   EXPECT_EQ(r.runs_updated, 0);

@@ -7,11 +7,12 @@
 #include <regex>
 
 #include "tests/results/store_test_util.h"
+#include "tests/util/git.h"
 
 namespace rflab::results {
 namespace {
 
-bool git_available() { return std::system("git --version >/dev/null 2>&1") == 0; }
+using rflab::testing::git_available;
 
 TEST(Provenance, NotACheckoutGivesUnknownCommit) {
   testing::TempDir tmp;

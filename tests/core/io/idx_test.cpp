@@ -45,7 +45,7 @@ torch::Tensor expected_values(const std::vector<int64_t>& dims) {
   return (torch::arange(numel, torch::kInt64) * 7 + 3).remainder(256).to(torch::kUInt8).reshape(dims);
 }
 
-void expect_user_error(const std::string& path, const std::string& needle) {
+void expect_idx_error(const std::string& path, const std::string& needle) {
   try {
     read_idx(path);
     FAIL() << "expected UserError for " << path;
@@ -76,14 +76,14 @@ TEST(Idx, ReadsGzipFile) {
 
 TEST(Idx, MissingFileIsUserError) {
   TempDir tmp;
-  expect_user_error(tmp.path("absent.gz"), "not found");
+  expect_idx_error(tmp.path("absent.gz"), "not found");
 }
 
 TEST(Idx, BadMagicIsUserError) {
   TempDir tmp;
   std::string path = tmp.path("magic.idx");
   write_file_atomic(path, "GIF89a not an idx file");
-  expect_user_error(path, "magic");
+  expect_idx_error(path, "magic");
 }
 
 TEST(Idx, OtherElementTypeIsUserError) {
@@ -92,7 +92,7 @@ TEST(Idx, OtherElementTypeIsUserError) {
   std::string b = idx_bytes({2});
   b[2] = 0x0D;  // float
   write_file_atomic(path, b);
-  expect_user_error(path, "0x08");
+  expect_idx_error(path, "0x08");
 }
 
 TEST(Idx, TruncatedPlainDataIsUserError) {
@@ -100,7 +100,7 @@ TEST(Idx, TruncatedPlainDataIsUserError) {
   std::string path = tmp.path("short.idx");
   std::string b = idx_bytes({10, 10});
   write_file_atomic(path, b.substr(0, b.size() - 1));
-  expect_user_error(path, "truncated");
+  expect_idx_error(path, "truncated");
 }
 
 TEST(Idx, TruncatedGzipIsUserError) {
@@ -110,12 +110,12 @@ TEST(Idx, TruncatedGzipIsUserError) {
   std::string bytes = read_file(gz);
   std::string path = tmp.path("cut.gz");
   write_file_atomic(path, bytes.substr(0, bytes.size() / 2));
-  expect_user_error(path, "truncated");
+  expect_idx_error(path, "truncated");
 }
 
 TEST(Idx, TrailingBytesAreUserError) {
   TempDir tmp;
   std::string path = tmp.path("long.idx");
   write_file_atomic(path, idx_bytes({4}) + "x");
-  expect_user_error(path, "end after 4 bytes");
+  expect_idx_error(path, "end after 4 bytes");
 }

@@ -30,7 +30,7 @@ std::string file_with_header(const std::string& json, size_t data_bytes) {
 }
 
 // Expects read_safetensors(path) to throw a UserError whose message contains every needle.
-void expect_user_error(const std::string& path, std::vector<std::string> needles) {
+void expect_safetensors_error(const std::string& path, std::vector<std::string> needles) {
   try {
     read_safetensors(path);
     FAIL() << "expected UserError for " << path;
@@ -92,7 +92,7 @@ TEST(Safetensors, ShortFileIsRejected) {
   TempDir tmp;
   std::string path = tmp.path("short.safetensors");
   write_file_atomic(path, "abc");
-  expect_user_error(path, {"8-byte"});
+  expect_safetensors_error(path, {"8-byte"});
 }
 
 TEST(Safetensors, HeaderLengthBeyondFileIsRejected) {
@@ -101,7 +101,7 @@ TEST(Safetensors, HeaderLengthBeyondFileIsRejected) {
   std::string bytes = file_with_header("{}", 0);
   bytes[0] = 100;
   write_file_atomic(path, bytes);
-  expect_user_error(path, {"header length"});
+  expect_safetensors_error(path, {"header length"});
 }
 
 TEST(Safetensors, TruncatedFileIsRejectedNamingTheTensor) {
@@ -110,7 +110,7 @@ TEST(Safetensors, TruncatedFileIsRejectedNamingTheTensor) {
   write_safetensors(path, {{"weight", torch::ones({4, 4})}});
   std::string bytes = read_file(path);
   write_file_atomic(path, bytes.substr(0, bytes.size() - 5));
-  expect_user_error(path, {"weight", "truncated"});
+  expect_safetensors_error(path, {"weight", "truncated"});
 }
 
 TEST(Safetensors, CorruptedHeaderIsRejected) {
@@ -121,7 +121,7 @@ TEST(Safetensors, CorruptedHeaderIsRejected) {
   bytes[8] = '[';  // the opening brace of the JSON header
   bytes[9] = '#';
   write_file_atomic(path, bytes);
-  expect_user_error(path, {"valid JSON"});
+  expect_safetensors_error(path, {"valid JSON"});
 }
 
 TEST(Safetensors, InconsistentShapeIsRejectedNamingTheTensor) {
@@ -129,7 +129,7 @@ TEST(Safetensors, InconsistentShapeIsRejectedNamingTheTensor) {
   std::string path = tmp.path("shape.safetensors");
   write_file_atomic(path, file_with_header(
       R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]}})", 24));
-  expect_user_error(path, {"'w'", "numel*itemsize", "20 bytes"});
+  expect_safetensors_error(path, {"'w'", "numel*itemsize", "20 bytes"});
 }
 
 TEST(Safetensors, UnknownDtypeIsRejected) {
@@ -137,7 +137,7 @@ TEST(Safetensors, UnknownDtypeIsRejected) {
   std::string path = tmp.path("dtype.safetensors");
   write_file_atomic(path, file_with_header(
       R"({"w":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}})", 8));
-  expect_user_error(path, {"'w'", "C64", "F32"});
+  expect_safetensors_error(path, {"'w'", "C64", "F32"});
 }
 
 TEST(Safetensors, OverlappingTensorsAreRejected) {
@@ -146,7 +146,7 @@ TEST(Safetensors, OverlappingTensorsAreRejected) {
   write_file_atomic(path, file_with_header(
       R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
       R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12));
-  expect_user_error(path, {"overlap", "'a'", "'b'"});
+  expect_safetensors_error(path, {"overlap", "'a'", "'b'"});
 }
 
 TEST(Safetensors, HugeShapeIsRejectedWithoutOverflow) {
@@ -154,7 +154,7 @@ TEST(Safetensors, HugeShapeIsRejectedWithoutOverflow) {
   std::string path = tmp.path("huge.safetensors");
   write_file_atomic(path, file_with_header(
       R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,0]}})", 0));
-  expect_user_error(path, {"'a'"});
+  expect_safetensors_error(path, {"'a'"});
 }
 
 TEST(Safetensors, ReadsTheGoldenReferenceFile) {

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "results/error.h"
 #include "tests/eval/stats/stats_test_util.h"
@@ -46,6 +48,45 @@ TEST(Kid, FullSizeSubsetsEqualTheWholeSampleEstimate) {
   const double whole = mmd2_unbiased(a, b);
   EXPECT_NEAR(r.mean, whole, 1e-12 * std::abs(whole));
   EXPECT_LE(r.stddev, 1e-12 * std::abs(whole));
+}
+
+// kid() is the mean of mmd2_unbiased over kid_subsets' rows, by either of its routes: the kernel
+// of all rows computed once (few rows, many subsets) or one kernel per subset (the reverse).
+void expect_mean_of_subset_estimates(int64_t n, int64_t subsets, int64_t subset_size) {
+  const Eigen::MatrixXd a = normal_features(n, 8, 11), b = normal_features(n + 3, 8, 12, 0.3);
+  const KidResult r = kid(a, b, subsets, subset_size, 5);
+  double sum = 0, sum_sq = 0;
+  for (const KidSubset& d : kid_subsets(a.rows(), b.rows(), subsets, subset_size, 5)) {
+    const double e = mmd2_unbiased(a(d.a, Eigen::all), b(d.b, Eigen::all));
+    sum += e;
+    sum_sq += e * e;
+  }
+  const double mean = sum / double(subsets);
+  const double sd = std::sqrt((sum_sq - double(subsets) * mean * mean) / double(subsets - 1));
+  EXPECT_NEAR(r.mean, mean, 1e-12 * std::abs(mean));
+  EXPECT_NEAR(r.stddev, sd, 1e-9 * sd);
+}
+
+TEST(Kid, IsTheMeanOfItsSubsetEstimatesFromTheSharedKernel) {
+  expect_mean_of_subset_estimates(40, 30, 25);  // 83^2 <= 30 * 50^2: one kernel of all rows
+}
+
+TEST(Kid, IsTheMeanOfItsSubsetEstimatesFromPerSubsetKernels) {
+  expect_mean_of_subset_estimates(300, 3, 10);  // 603^2 > 3 * 20^2: a kernel per subset
+}
+
+TEST(Kid, SubsetsAreDistinctRowsInRange) {
+  for (const KidSubset& d : kid_subsets(50, 20, 7, 20, 3)) {
+    ASSERT_EQ(d.a.size(), 20u);
+    ASSERT_EQ(d.b.size(), 20u);
+    std::vector<Eigen::Index> a = d.a, b = d.b;
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    EXPECT_EQ(std::adjacent_find(a.begin(), a.end()), a.end());
+    EXPECT_GE(a.front(), 0);
+    EXPECT_LT(a.back(), 50);
+    for (Eigen::Index i = 0; i < 20; ++i) EXPECT_EQ(b[size_t(i)], i);  // all 20 rows of b
+  }
 }
 
 TEST(Kid, IsUnbiasedForTwoSamplesOfOneDistribution) {

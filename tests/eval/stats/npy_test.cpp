@@ -8,6 +8,7 @@
 #include "eval/stats/file_bytes.h"
 #include "results/error.h"
 #include "tests/eval/stats/stats_test_util.h"
+#include "tests/util/user_error.h"
 
 namespace rflab::eval {
 namespace {
@@ -27,15 +28,7 @@ void write_raw(const std::string& path, const std::string& bytes) {
 }
 
 // The UserError message thrown by f, or "" when none is thrown.
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+using rflab::testing::user_error_of;
 
 TEST(Npy, RoundTripsAMatrixExactly) {
   const Eigen::MatrixXd m = testing::normal_features(5, 7, 3);
@@ -96,11 +89,11 @@ TEST(Npy, DecodesIntegerScalar) {
 TEST(Npy, RejectsScalarAsFeatureMatrix) {
   const std::string path = temp_path("scalar.npy");
   write_raw(path, encode_npy_scalar_int64(3));
-  EXPECT_NE(error_of([&] { read_npy(path); }).find("shape"), std::string::npos);
+  EXPECT_NE(user_error_of([&] { read_npy(path); }).find("shape"), std::string::npos);
 }
 
 TEST(Npy, RejectsBigEndianNamingFileAndDtype) {
-  const std::string msg = error_of([] { read_npy(fixture("feats_f8_bigendian.npy")); });
+  const std::string msg = user_error_of([] { read_npy(fixture("feats_f8_bigendian.npy")); });
   EXPECT_NE(msg.find("feats_f8_bigendian.npy"), std::string::npos) << msg;
   EXPECT_NE(msg.find("dtype"), std::string::npos) << msg;
   EXPECT_NE(msg.find(">f8"), std::string::npos) << msg;
@@ -109,7 +102,7 @@ TEST(Npy, RejectsBigEndianNamingFileAndDtype) {
 TEST(Npy, RejectsBadMagic) {
   const std::string path = temp_path("bad_magic.npy");
   write_raw(path, "PK\x03\x04 this is not an npy file");
-  EXPECT_NE(error_of([&] { read_npy(path); }).find("magic"), std::string::npos);
+  EXPECT_NE(user_error_of([&] { read_npy(path); }).find("magic"), std::string::npos);
 }
 
 TEST(Npy, RejectsEveryTruncation) {
@@ -120,7 +113,7 @@ TEST(Npy, RejectsEveryTruncation) {
 
 TEST(Npy, TruncatedDataMessageSaysTruncated) {
   const std::string bytes = encode_npy(Eigen::MatrixXd::Ones(4, 4));
-  const std::string msg = error_of([&] { decode_npy(bytes.substr(0, bytes.size() - 8), "x.npy"); });
+  const std::string msg = user_error_of([&] { decode_npy(bytes.substr(0, bytes.size() - 8), "x.npy"); });
   EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
 }
 
@@ -149,7 +142,7 @@ TEST(Npy, RejectsMalformedHeaders) {
 }
 
 TEST(Npy, MissingFileNamesThePath) {
-  const std::string msg = error_of([] { read_npy("/nonexistent/feats.npy"); });
+  const std::string msg = user_error_of([] { read_npy("/nonexistent/feats.npy"); });
   EXPECT_NE(msg.find("/nonexistent/feats.npy"), std::string::npos) << msg;
 }
 

@@ -8,6 +8,7 @@
 #include "eval/stats/zip.h"
 #include "results/error.h"
 #include "tests/eval/stats/stats_test_util.h"
+#include "tests/util/user_error.h"
 
 namespace rflab::eval {
 namespace {
@@ -15,15 +16,7 @@ namespace {
 using testing::fixture;
 using testing::temp_path;
 
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+using rflab::testing::user_error_of;
 
 GaussianStats sample_stats() { return gaussian_stats(testing::normal_features(50, 6, 17, 0.5)); }
 
@@ -67,19 +60,19 @@ TEST(StatsNpz, ReadsNumpySavezCompressedWithFloat32Mean) {
 }
 
 TEST(StatsNpz, RejectsMissingMuNamingFileAndMember) {
-  const std::string msg = error_of([] { read_stats_npz(fixture("no_mu.npz")); });
+  const std::string msg = user_error_of([] { read_stats_npz(fixture("no_mu.npz")); });
   EXPECT_NE(msg.find("no_mu.npz"), std::string::npos) << msg;
   EXPECT_NE(msg.find("mu"), std::string::npos) << msg;
 }
 
 TEST(StatsNpz, RejectsSigmaNotMatchingMu) {
-  const std::string msg = error_of([] { read_stats_npz(fixture("mismatch.npz")); });
+  const std::string msg = user_error_of([] { read_stats_npz(fixture("mismatch.npz")); });
   EXPECT_NE(msg.find("sigma"), std::string::npos) << msg;
   EXPECT_NE(msg.find("(3, 3)"), std::string::npos) << msg;
 }
 
 TEST(StatsNpz, RejectsANonZipFile) {
-  const std::string msg = error_of([] { read_stats_npz(fixture("vec_f8.npy")); });
+  const std::string msg = user_error_of([] { read_stats_npz(fixture("vec_f8.npy")); });
   EXPECT_NE(msg.find("magic"), std::string::npos) << msg;
 }
 
@@ -99,7 +92,7 @@ TEST(Zip, RejectsEveryTruncationOfANumpyCompressedArchive) {
 TEST(Zip, DetectsCorruptedMemberDataByCrc) {
   std::string bytes = write_zip_stored({{"mu.npy", "payload"}});
   bytes[30 + 6 + 2] ^= 0x01;  // inside the data, after the 30-byte header and the name
-  const std::string msg = error_of([&] { read_zip(bytes, "bad.npz"); });
+  const std::string msg = user_error_of([&] { read_zip(bytes, "bad.npz"); });
   EXPECT_NE(msg.find("CRC"), std::string::npos) << msg;
 }
 

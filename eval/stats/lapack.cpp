@@ -1,0 +1,153 @@
+#include "eval/stats/lapack.h"
+
+#include <fmt/format.h>
+
+#include <climits>
+#include <cstddef>
+#include <stdexcept>
+#include <vector>
+
+// The Fortran interface. Character arguments carry a hidden length (size_t) at the end of the
+// list, which gfortran-compiled LAPACK reads; they are passed explicitly.
+extern "C" {
+void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, size_t);
+void dsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda,
+             double* w, double* work, const int* lwork, int* iwork, const int* liwork, int* info,
+             size_t, size_t);
+void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s,
+             double* u, const int* ldu, double* vt, const int* ldvt, double* work,
+             const int* lwork, int* iwork, int* info, size_t);
+void dtrmm_(const char* side, const char* uplo, const char* transa, const char* diag,
+            const int* m, const int* n, const double* alpha, const double* a, const int* lda,
+            double* b, const int* ldb, size_t, size_t, size_t, size_t);
+void dsyrk_(const char* uplo, const char* trans, const int* n, const int* k, const double* alpha,
+            const double* a, const int* lda, const double* beta, double* c, const int* ldc,
+            size_t, size_t);
+}
+
+namespace rflab::eval::lapack {
+
+namespace {
+
+int fortran_int(Eigen::Index v, const char* what) {
+  if (v < 0 || v > INT_MAX)
+    throw std::runtime_error(fmt::format("LAPACK: {} = {} does not fit a 32-bit integer", what, v));
+  return static_cast<int>(v);
+}
+
+void require_square(const Eigen::MatrixXd& a, const char* what) {
+  if (a.rows() != a.cols())
+    throw std::runtime_error(
+        fmt::format("LAPACK {}: expected a square matrix, got {} x {}", what, a.rows(), a.cols()));
+}
+
+// Copies the lower triangle onto the upper one.
+void mirror_lower(Eigen::MatrixXd& c) {
+  c.triangularView<Eigen::StrictlyUpper>() = c.transpose().triangularView<Eigen::StrictlyUpper>();
+}
+
+// dsyevd with eigenvectors ('V') or without ('N'); a is overwritten by the vectors for 'V'.
+Eigen::VectorXd syevd(char jobz, Eigen::MatrixXd& a) {
+  require_square(a, "dsyevd");
+  const int n = fortran_int(a.rows(), "n");
+  Eigen::VectorXd w(n);
+  if (n == 0) return w;
+  const char uplo = 'L';
+  int info = 0, lwork = -1, liwork = -1, iwork_size = 0;
+  double work_size = 0;
+  dsyevd_(&jobz, &uplo, &n, a.data(), &n, w.data(), &work_size, &lwork, &iwork_size, &liwork,
+          &info, 1, 1);
+  if (info != 0) throw std::runtime_error(fmt::format("LAPACK dsyevd workspace query: info {}", info));
+  lwork = static_cast<int>(work_size);
+  liwork = iwork_size;
+  std::vector<double> work(static_cast<size_t>(lwork));
+  std::vector<int> iwork(static_cast<size_t>(liwork));
+  dsyevd_(&jobz, &uplo, &n, a.data(), &n, w.data(), work.data(), &lwork, iwork.data(), &liwork,
+          &info, 1, 1);
+  if (info != 0)
+    throw std::runtime_error(fmt::format("LAPACK dsyevd: info {} (no convergence)", info));
+  return w;
+}
+
+// alpha * op(x) op(x)^T with op = identity ('N') or transpose ('T').
+Eigen::MatrixXd syrk(const Eigen::MatrixXd& x, double alpha, char trans) {
+  const int n = fortran_int(trans == 'N' ? x.rows() : x.cols(), "n");
+  const int k = fortran_int(trans == 'N' ? x.cols() : x.rows(), "k");
+  const int lda = fortran_int(std::max<Eigen::Index>(1, x.rows()), "lda");
+  Eigen::MatrixXd c = Eigen::MatrixXd::Zero(n, n);
+  if (n == 0) return c;
+  const char uplo = 'L';
+  const double beta = 0.0;
+  const int ldc = n;
+  if (k > 0) dsyrk_(&uplo, &trans, &n, &k, &alpha, x.data(), &lda, &beta, c.data(), &ldc, 1, 1);
+  mirror_lower(c);
+  return c;
+}
+
+}  // namespace
+
+bool cholesky_lower(Eigen::MatrixXd& a) {
+  require_square(a, "dpotrf");
+  const int n = fortran_int(a.rows(), "n");
+  if (n == 0) return true;
+  const char uplo = 'L';
+  int info = 0;
+  dpotrf_(&uplo, &n, a.data(), &n, &info, 1);
+  if (info < 0) throw std::runtime_error(fmt::format("LAPACK dpotrf: argument {} invalid", -info));
+  if (info > 0) return false;
+  a.triangularView<Eigen::StrictlyUpper>().setZero();
+  return true;
+}
+
+Eigen::MatrixXd lower_congruence(const Eigen::MatrixXd& l, Eigen::MatrixXd s) {
+  require_square(l, "dtrmm");
+  require_square(s, "dtrmm");
+  if (l.rows() != s.rows())
+    throw std::runtime_error(
+        fmt::format("LAPACK dtrmm: L is {0} x {0} but S is {1} x {1}", l.rows(), s.rows()));
+  const int n = fortran_int(s.rows(), "n");
+  if (n == 0) return s;
+  const double one = 1.0;
+  const char lower = 'L', no = 'N', yes = 'T', right = 'R', left = 'L', nonunit = 'N';
+  dtrmm_(&right, &lower, &no, &nonunit, &n, &n, &one, l.data(), &n, s.data(), &n, 1, 1, 1, 1);
+  dtrmm_(&left, &lower, &yes, &nonunit, &n, &n, &one, l.data(), &n, s.data(), &n, 1, 1, 1, 1);
+  return s;
+}
+
+Eigen::VectorXd symmetric_eigenvalues(Eigen::MatrixXd a) { return syevd('N', a); }
+
+SymmetricEigen symmetric_eigen(Eigen::MatrixXd a) {
+  SymmetricEigen e;
+  e.values = syevd('V', a);
+  e.vectors = std::move(a);
+  return e;
+}
+
+Eigen::VectorXd singular_values(Eigen::MatrixXd a) {
+  const int m = fortran_int(a.rows(), "m"), n = fortran_int(a.cols(), "n");
+  Eigen::VectorXd s(std::min(m, n));
+  if (s.size() == 0) return s;
+  const char jobz = 'N';
+  const int lda = m, ldu = 1, ldvt = 1;
+  double u = 0, vt = 0, work_size = 0;
+  int lwork = -1, info = 0;
+  std::vector<int> iwork(8 * static_cast<size_t>(s.size()));
+  dgesdd_(&jobz, &m, &n, a.data(), &lda, s.data(), &u, &ldu, &vt, &ldvt, &work_size, &lwork,
+          iwork.data(), &info, 1);
+  if (info != 0) throw std::runtime_error(fmt::format("LAPACK dgesdd workspace query: info {}", info));
+  lwork = static_cast<int>(work_size);
+  std::vector<double> work(static_cast<size_t>(lwork));
+  dgesdd_(&jobz, &m, &n, a.data(), &lda, s.data(), &u, &ldu, &vt, &ldvt, work.data(), &lwork,
+          iwork.data(), &info, 1);
+  if (info != 0)
+    throw std::runtime_error(fmt::format("LAPACK dgesdd: info {} (no convergence)", info));
+  return s;
+}
+
+Eigen::MatrixXd row_gram(const Eigen::MatrixXd& x, double alpha) { return syrk(x, alpha, 'N'); }
+
+Eigen::MatrixXd column_gram(const Eigen::MatrixXd& x, double alpha) {
+  return syrk(x, alpha, 'T');
+}
+
+}  // namespace rflab::eval::lapack
