@@ -1,10 +1,14 @@
 // One MM-DiT training step (forward, backward, AdamW) at d = 2 and d = 4 with 64 image tokens
 // (32x32x1 input, patch 4), 16 context tokens and batch 64, fp32 — reported as samples/s and
 // GFLOP/s from the closed form of SPEC §9.8 (6 x forward MACs per sample) — beside a plain sgemm
-// of a similar size as the machine's reference rate. Args: depth, torch intra-op threads,
+// of a similar size as the machine's reference rate; each step benchmark also reports its share
+// of the sgemm rate measured just before it (sgemm_share). Args: depth, torch intra-op threads,
 // OpenBLAS threads. Runs with passive waiting in both pools (it re-executes itself to set it).
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
 
 #include "core/model/mmdit.h"
 #include "core/model/model_size.h"
@@ -34,8 +38,26 @@ void set_threads(const benchmark::State& state) {
   configure_threads(t);
 }
 
+// The machine's sgemm rate (FLOP/s, best of 5 after a warm-up) at the shape of the MLP's first
+// Linear of depth d: (B·L) x H times H x 4H, with the threads already configured.
+double sgemm_rate(int64_t depth) {
+  const int64_t rows = 64 * 80, k = depth * 64, n = 4 * k;
+  auto a = torch::randn({rows, k});
+  auto b = torch::randn({k, n});
+  torch::mm(a, b);
+  double best = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(torch::mm(a, b).data_ptr());
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, 2.0 * rows * k * n / s);
+  }
+  return best;
+}
+
 void BM_TrainStep(benchmark::State& state) {
   set_threads(state);
+  const double sgemm = sgemm_rate(state.range(0));
   torch::manual_seed(0);
   const int64_t B = 64, M = 16;
   auto c = bench_config(state.range(0));
@@ -57,6 +79,8 @@ void BM_TrainStep(benchmark::State& state) {
   const double flops = train_flops_per_sample(c, 64, M) * B;
   state.counters["samples/s"] = benchmark::Counter(static_cast<double>(B), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["FLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+  // The step's FLOP/s as a share of the sgemm rate measured just before it, at the same threads.
+  state.counters["sgemm_share"] = benchmark::Counter(flops / sgemm, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // (B·L) x H times H x 4H: the shape of the MLP's first Linear at d = 4.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "core/io/png.h"
 #include "eval/clip_score.h"
 #include "eval/evaluation_set.h"
@@ -183,9 +185,12 @@ CheckpointEvaluation evaluate_checkpoint(const core::LoadedCheckpoint& ck, const
       so.cfg = setting.cfg;
       log(fmt::format("{} {} weights: {} samples, {} steps, CFG {}", setting.name, weights, n, setting.steps, setting.cfg));
       auto samples = generate_samples(*system, captions, so, o.seed, o.batch);
+      out.sampling_seconds += samples.wall_seconds;
+      const auto metrics_from = std::chrono::steady_clock::now();
       const auto images = to_evaluator_size(samples.images, data.image_size());
       PerSampleFigures per_sample{setting.name, weights, {}, ""};
       auto rows = sample_metric_rows(images, captions, labels, evaluators, references, o.metrics, &per_sample);
+      out.metrics_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - metrics_from).count();
       out.per_sample.push_back(std::move(per_sample));
       rows.push_back(row("network_evals", static_cast<double>(samples.network_evals), n, "", ""));
       rows.push_back(row("wall_seconds", samples.wall_seconds, n, "", ""));

@@ -80,6 +80,7 @@ struct CheckpointEvaluation {
   std::vector<results::EvaluationRow> rows;
   std::vector<SampleGrid> grids;
   std::vector<PerSampleFigures> per_sample;
+  double sampling_seconds = 0, metrics_seconds = 0;  // wall-clock, over every (setting, weights)
 };
 
 // Every (setting, weights) of options.plan plus the noise-floor rows (setting "real", once per

@@ -44,6 +44,7 @@ int evaluate_sweep(const EvalOptions& f, const std::string& sweep_path, const st
     evaluator.evaluate(store, r.row->id, plan);
     ++evaluated;
   }
+  evaluator.record_timings(store, store.find_sweep(file.name, file.content_hash));
   std::cout << fmt::format("sweep {}: {} runs evaluated, {} already evaluated at N = {}, {} not done\n", file.name,
                            evaluated, skipped, plan.samples, not_done);
   return 0;
@@ -62,7 +63,9 @@ int evaluate_run(const EvalOptions& f, const std::string& run, const std::string
   }
   if (!std::filesystem::exists(db)) throw UserError(db + ": expected a results database, got no file (--db PATH)");
   results::Store store(db);
-  RunEvaluator(f).evaluate(store, run_id, plan);
+  RunEvaluator evaluator(f);
+  evaluator.evaluate(store, run_id, plan);
+  evaluator.record_timings(store);
   return 0;
 }
 

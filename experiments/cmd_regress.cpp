@@ -114,6 +114,7 @@ int run_cmd(Args& args) {
         o.code_version = record.code_version;
         o.write_samples = false;
         o.quiet = true;
+        o.command = "regress run";
         const auto outcome = run_training(spec.config, o);
         if (outcome.status == "stopped") {
           std::cerr << "stopped; run `rflab regress run` again to resume\n";

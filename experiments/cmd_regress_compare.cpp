@@ -1,6 +1,6 @@
 // rflab regress compare|history: a canary suite's figures at two commits with a verdict per
-// figure, and across every stored commit with the step changes marked. Torch-free (also in
-// rflab-analyse); the statistics live in reports/.
+// figure, and across every stored commit with the step changes marked. Torch-free (served by
+// the torch-free rflab front); the statistics live in reports/.
 #include <fmt/format.h>
 
 #include <filesystem>

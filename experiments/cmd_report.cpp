@@ -52,8 +52,11 @@ int report_cmd(Args& args) {
   const std::string gnuplot = args.get_or("gnuplot", "gnuplot");
   const bool quiet = args.has_switch("quiet");
   args.finish();
+  results::PhaseClock clock("report");
   results::Store store(study.db_path);
+  const auto sweep_id = study.sweep ? store.find_sweep(study.sweep->name, study.sweep->content_hash) : std::nullopt;
   reports::ReportInput in;
+  if (sweep_id) in.time = reports::summarise_time(store.phase_timings_of_sweep(*sweep_id));
   in.title = "rflab report: " + study.name;
   in.command = study.sweep ? "rflab report --sweep " + study.sweep->file : "rflab report --db " + study.db_path;
   in.variants = reports::variants_of(study.runs);
@@ -85,12 +88,18 @@ int report_cmd(Args& args) {
                                 study.db_path, study.name));
   const reports::Plotter plotter(gnuplot);
   const auto files = reports::write_report(in, out_dir, plotter);
+  clock.add(results::Phase::report, clock.elapsed());  // reading the study, ranking it, writing the files
   if (!quiet && !files.ranking_markdown.empty()) std::cout << files.ranking_markdown << "\n";
   if (!files.skipped_plots.empty())
     std::cerr << fmt::format("{} plot(s) not drawn{}\n", files.skipped_plots.size(),
                              plotter.available() ? "" : ": gnuplot is not installed (apt-get install gnuplot-nox)");
   std::cout << "report: " << files.html << "\n        " << files.markdown << "\n";
   if (!files.regression_html.empty()) std::cout << "        " << files.regression_html << " (regression history)\n";
+  if (sweep_id) {  // the study ends with where its time went, this report included
+    results::record_phase_timings(store, clock, sweep_id);
+    const auto summary = reports::time_summary_markdown(reports::summarise_time(store.phase_timings_of_sweep(*sweep_id)));
+    if (!quiet && !summary.empty()) std::cout << "\nWhere the time of " << study.name << " went:\n" << summary;
+  }
   return 0;
 }
 

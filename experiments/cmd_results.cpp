@@ -17,9 +17,9 @@ int merge_cmd(Args& args) {
   results::MergeReport sum;
   for (size_t i = 1; i < pos.size(); ++i) {
     const auto r = results::merge_shard(pos[0], pos[i]);
-    std::cout << fmt::format("{}: {} run(s) added, {} updated, {} sweep(s), {} metric, {} evaluation, {} artifact row(s)\n",
+    std::cout << fmt::format("{}: {} run(s) added, {} updated, {} sweep(s), {} metric, {} evaluation, {} artifact, {} timing row(s)\n",
                              pos[i], r.runs_added, r.runs_updated, r.sweeps_added, r.metric_rows, r.evaluation_rows,
-                             r.artifact_rows);
+                             r.artifact_rows, r.timing_rows);
     sum.runs_added += r.runs_added;
     sum.runs_updated += r.runs_updated;
     sum.metric_rows += r.metric_rows;

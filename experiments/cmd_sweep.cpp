@@ -109,7 +109,7 @@ int run_cmd(Args& args) {
     results::Store store(s.db);
     std::vector<const sweeps::RunSpec*> specs;
     for (const auto& r : plan.runs) specs.push_back(&r.spec);
-    register_sweep_runs(store, s.sweep, specs, parent_provenance(o.threads_per_job));
+    o.sweep_id = register_sweep_runs(store, s.sweep, specs, parent_provenance(o.threads_per_job));
   }
   return run_pool(plan, o, std::cerr).exit_code();
 }
@@ -142,6 +142,7 @@ int run_one_cmd(Args& args) {
   o.db_path = s.db;
   o.cache_dir = cache_dir;
   o.out_dir = run_out_dir(s.out_root, chosen->config_hash);
+  o.command = "sweep run-one";
   auto lock = RunLock::try_acquire(o.out_dir);
   if (!lock) {
     std::cerr << fmt::format("rflab sweep run-one: run #{} ({}) is being trained by another process (lock {}/run.lock)\n",

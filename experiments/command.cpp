@@ -164,6 +164,18 @@ void Args::finish() {
     if (!f.used) throw UsageError("unknown flag --" + f.name + " for '" + command_ + "'");
 }
 
+bool names_registered_command(const std::vector<std::string>& words) {
+  size_t first = 0;
+  while (first < words.size() && words[first].rfind("--", 0) == 0) {
+    if (words[first] == "--threads") ++first;  // and its value
+    else if (words[first] != "--reference-kernels") return false;  // --help, or a flag dispatch refuses
+    ++first;
+  }
+  if (first >= words.size()) return false;
+  size_t consumed = 0;
+  return find_command({words.begin() + static_cast<std::ptrdiff_t>(first), words.end()}, consumed) != nullptr;
+}
+
 int dispatch(const std::string& program, const std::string& description, std::vector<std::string> words,
              const std::function<void(const GlobalFlags&)>& configure) {
   GlobalFlags global;

@@ -35,6 +35,11 @@ struct GlobalFlags {
 int dispatch(const std::string& program, const std::string& description, std::vector<std::string> words,
              const std::function<void(const GlobalFlags&)>& configure);
 
+// Whether `words` (a command line after the program name, global flags first) names one of the
+// registered commands; false for the overview (--help, nothing), a group's listing and unknown
+// words. The `rflab` front serves what this says and hands the rest to the torch binary.
+bool names_registered_command(const std::vector<std::string>& words);
+
 // Flags are `--name value`, `--name=value` or a bare `--switch`; everything else is positional.
 // Every lookup marks the flag as known; finish() rejects the rest with a UsageError.
 class Args {

@@ -32,7 +32,8 @@ void log_line(const EvalOptions& f, const std::string& line) {
   if (!f.quiet) std::cerr << line << std::endl;
 }
 
-std::unique_ptr<EvaluationSetup> load_setup(const std::string& data_root, const EvalOptions& f) {
+std::unique_ptr<EvaluationSetup> load_setup(const std::string& data_root, const EvalOptions& f,
+                                            results::PhaseClock& clock) {
   auto s = std::make_unique<EvaluationSetup>();
   s->data = eval::EvalDataset::fashion_mnist(core::FashionMnist::load(data_root, 32));
   auto clip_config = eval::MiniClipConfig::evaluator();
@@ -44,8 +45,12 @@ std::unique_ptr<EvaluationSetup> load_setup(const std::string& data_root, const 
         log_line(f, fmt::format("training {} (not in the cache): step {}/{} loss {:.4f}", what, step, steps, loss));
     };
   };
-  auto clip = eval::load_or_train_mini_clip(clip_config, s->data, f.cache, progress("evaluator mini-CLIP"));
-  auto classifier = eval::load_or_train_classifier(classifier_config, s->data, f.cache, progress("classifier"));
+  auto clip = clock.time(results::Phase::evaluator_training, [&] {
+    return eval::load_or_train_mini_clip(clip_config, s->data, f.cache, progress("evaluator mini-CLIP"));
+  });
+  auto classifier = clock.time(results::Phase::evaluator_training, [&] {
+    return eval::load_or_train_classifier(classifier_config, s->data, f.cache, progress("classifier"));
+  });
   log_line(f, fmt::format("evaluator mini-CLIP {} ({})\nclassifier {} ({})", clip.path,
                           clip.from_cache ? "cached" : "trained", classifier.path,
                           classifier.from_cache ? "cached" : "trained"));
@@ -62,7 +67,8 @@ std::unique_ptr<EvaluationSetup> load_setup(const std::string& data_root, const 
     log_line(f, fmt::format("Inception-v3 {} (sha256 {})", inception.path, inception.sha256.substr(0, 12)));
   }
   log_line(f, "reference features of the held-out and training images ...");
-  s->references = eval::load_or_compute_references(s->evaluators, s->data, f.cache);
+  s->references = clock.time(results::Phase::reference_features,
+                             [&] { return eval::load_or_compute_references(s->evaluators, s->data, f.cache); });
   for (const auto& r : s->references)
     log_line(f, fmt::format("  {}: {} ({})", r.feature_space, r.heldout_path, r.from_cache ? "cached" : "computed"));
   return s;
@@ -148,7 +154,7 @@ void RunEvaluator::evaluate(results::Store& store, int64_t run_id, const results
   const std::string path = best_checkpoint(store, run_id);
   const auto ck = core::read_checkpoint(path);
   const std::string root = ck.meta.config.data.root;
-  if (!setups.count(root)) setups[root] = load_setup(root, f);
+  if (!setups.count(root)) setups[root] = load_setup(root, f, clock_);
   auto& setup = *setups.at(root);
 
   eval::ProtocolOptions o;
@@ -159,12 +165,17 @@ void RunEvaluator::evaluate(results::Store& store, int64_t run_id, const results
   o.log = [&f, run_id](const std::string& line) { log_line(f, fmt::format("run {}: {}", run_id, line)); };
   const auto floor_key = std::make_pair(plan.samples, o.metrics.seed);
   if (!setup.noise_floors.count(floor_key))
-    setup.noise_floors[floor_key] = eval::noise_floor_rows(setup.references, plan.samples, o.metrics);
+    setup.noise_floors[floor_key] = clock_.time(results::Phase::reference_features, [&] {
+      return eval::noise_floor_rows(setup.references, plan.samples, o.metrics);
+    });
   o.noise_floor = &setup.noise_floors.at(floor_key);
   log_line(f, fmt::format("run {}: evaluating {} (step {})", run_id, path, ck.meta.step));
   auto result = eval::evaluate_checkpoint(ck, path, run_id, setup.data, setup.evaluators, setup.references, o);
+  clock_.add(results::Phase::sampling, result.sampling_seconds, run_id);
+  clock_.add(results::Phase::metrics, result.metrics_seconds, run_id);
   for (const auto& w : plan.weights) {
-    auto v = eval::validate_checkpoint(ck, w, path, f.device);
+    auto v = clock_.time(
+        results::Phase::validation, [&] { return eval::validate_checkpoint(ck, w, path, f.device); }, run_id);
     auto rows = eval::validation_rows(v, run_id);
     result.rows.insert(result.rows.end(), rows.begin(), rows.end());
   }
@@ -190,6 +201,10 @@ void RunEvaluator::evaluate(results::Store& store, int64_t run_id, const results
     std::cout << fmt::format("{} rows and {} sample grids stored in {}\n\n", result.rows.size(), artifacts.size(),
                              store.path());
   }
+}
+
+void RunEvaluator::record_timings(results::Store& store, std::optional<int64_t> sweep_id) const {
+  results::record_phase_timings(store, clock_, sweep_id);
 }
 
 bool already_evaluated(const results::Store& store, int64_t run_id, const results::EvaluationPlan& plan) {

@@ -29,17 +29,21 @@ struct EvalOptions {
 
 struct EvaluationSetup;  // the evaluators and references of one dataset folder
 
-// Loads the evaluators and references of a dataset once, on its first run.
+// Loads the evaluators and references of a dataset once, on its first run, and keeps the phase
+// timings (evaluator training, reference features, sampling, metrics, validation) of its calls.
 class RunEvaluator {
  public:
   explicit RunEvaluator(EvalOptions options);
   ~RunEvaluator();
   // Throws UserError when the run is not done or its best checkpoint is missing.
   void evaluate(results::Store& store, int64_t run_id, const results::EvaluationPlan& plan);
+  // Stores the timings so far (the rest of the invocation under `sweep_id` when given).
+  void record_timings(results::Store& store, std::optional<int64_t> sweep_id = std::nullopt) const;
 
  private:
   EvalOptions options_;
   std::map<std::string, std::unique_ptr<EvaluationSetup>> setups_;
+  results::PhaseClock clock_{"eval"};
 };
 
 // True when every (setting, weights) of the plan has its CLIP-FID row at the plan's N.

@@ -17,6 +17,7 @@
 #include "experiments/conditioner.h"
 #include "experiments/sweep_plan.h"
 #include "results/error.h"
+#include "results/phase_timing.h"
 #include "results/provenance.h"
 #include "results/run_config.h"
 #include "results/sha256.h"
@@ -73,14 +74,14 @@ void record_unfinished(results::Store& store, const core::TrainResult& r, const 
 
 // A finished run: the end-of-run sample grid, the artifacts with their sha256, then done.
 void finish_run(results::Store& store, core::Trainer& trainer, const results::RunConfig& config,
-                const core::TrainResult& r, const RunOptions& o, RunOutcome& out) {
+                const core::TrainResult& r, const RunOptions& o, RunOutcome& out, results::PhaseClock& clock) {
   auto artifact = [&](const std::string& path, const std::string& kind) {
     if (std::filesystem::exists(path)) store.add_artifact({out.run_id, path, results::sha256_file(path), kind});
   };
   const int64_t per_class = config.eval.samples_per_class;
   if (o.write_samples && per_class > 0) {
     out.samples_png = out.out_dir + "/samples.png";
-    auto grid = trainer.sample_grid(per_class).to(torch::kCPU);
+    auto grid = clock.time(results::Phase::sampling, [&] { return trainer.sample_grid(per_class).to(torch::kCPU); });
     core::write_png(out.samples_png, core::make_grid(grid, per_class));
     artifact(out.samples_png, "sample_grid");
   }
@@ -133,8 +134,23 @@ RunOutcome run_training(const results::RunConfig& config, const RunOptions& o) {
     out.samples_png = out.out_dir + "/samples.png";
     return out;
   }
+  results::PhaseClock clock(o.command, out.run_id);
+  // The run's phases go into the store however this call ends (done, stopped, diverged, failed).
+  struct RecordTimings {
+    results::Store& store;
+    results::PhaseClock& clock;
+    ~RecordTimings() {
+      try {
+        results::record_phase_timings(store, clock);
+      } catch (const std::exception& e) {
+        std::cerr << "phase timings not stored: " << e.what() << std::endl;
+      }
+    }
+  } record_timings{store, clock};
   StoreSink sink(store, out.run_id, o.quiet);
-  auto conditioner = load_or_train_conditioner(config, o.cache_dir, o.quiet ? nullptr : &std::cout);
+  auto conditioner = clock.time(results::Phase::conditioner, [&] {
+    return load_or_train_conditioner(config, o.cache_dir, o.quiet ? nullptr : &std::cout);
+  });
   core::Trainer trainer(config, std::move(conditioner), out.out_dir, sink);
   if (!device.is_cpu()) {
     trainer.live().to(device);
@@ -157,11 +173,14 @@ RunOutcome run_training(const results::RunConfig& config, const RunOptions& o) {
     store.set_status(out.run_id, results::RunStatus::failed, e.what());
     throw;
   }
+  clock.add(results::Phase::training, r.step_seconds);
+  clock.add(results::Phase::validation, r.validation_seconds);
+  clock.add(results::Phase::checkpoints, r.checkpoint_seconds);
   if (r.outcome != core::TrainOutcome::done) {
     record_unfinished(store, r, o, out);
     return out;
   }
-  finish_run(store, trainer, config, r, o, out);
+  finish_run(store, trainer, config, r, o, out, clock);
   return out;
 }
 

@@ -1,7 +1,9 @@
 // One training run end to end, shared by `rflab train` and the sweep runner: registers the run
 // (config hash, provenance) in the results store, trains or resumes it, streams every figure to
 // the store, writes the sample grid and records the artifacts. The run's text conditioner is
-// loaded from (or trained into) the model cache first.
+// loaded from (or trained into) the model cache first. Where the time went (conditioner,
+// training, validation, checkpoints, sample grid) is stored as the run's phase timings, also
+// when it stops, diverges or fails.
 #pragma once
 #include <c10/core/Device.h>
 
@@ -22,6 +24,7 @@ struct RunOptions {
   std::string cache_dir = kDefaultCache;  // model cache of the conditioner mini-CLIP (as rflab clip train)
   bool write_samples = true;
   bool quiet = false;
+  std::string command = "train";  // the command stored with the run's phase timings
 };
 
 struct RunOutcome {

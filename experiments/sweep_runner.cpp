@@ -225,7 +225,10 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
     total_steps += static_cast<double>(r.spec.config.train.steps);
     start_steps += static_cast<double>(last_logged_step(store, ids[&r]));
   }
-  prepare_conditioners(queue, o.cache_dir, log);
+  // The pool's phases: the conditioners, and its own rest; the workers store their own rows.
+  results::PhaseClock clock("sweep run");
+  clock.time(results::Phase::conditioner, [&] { prepare_conditioners(queue, o.cache_dir, log); });
+  const auto workers_from = std::chrono::steady_clock::now();
   Progress progress(log, stderr_is_terminal(), "steps", total_steps, start_steps);
   progress.log(fmt::format("sweep {}: {} runs; {} done, {} to run, {} skipped; {} jobs x {} threads",
                            plan.sweep.name, plan.runs.size(), result.already_done, queue.size(),
@@ -290,6 +293,8 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
     tick(true);
   }
   progress.finish();
+  clock.exclude(std::chrono::duration<double>(std::chrono::steady_clock::now() - workers_from).count());
+  results::record_phase_timings(store, clock, o.sweep_id);
   log << fmt::format("sweep {}: {} done now, {} already done, {} failed, {} diverged, {} interrupted, {} skipped\n",
                      plan.sweep.name, result.done, result.already_done, result.failed, result.diverged,
                      result.interrupted, result.skipped);

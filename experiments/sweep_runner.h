@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <ostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct PoolOptions {
   int threads_per_job = 1;
   bool skip_failed = false;
   std::string exe;  // the rflab binary the workers run
+  std::optional<int64_t> sweep_id;  // the pool's own phase timings are stored under it
 };
 
 struct PoolResult {

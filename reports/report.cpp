@@ -349,6 +349,10 @@ ReportFiles write_report(const ReportInput& in, const std::string& out_dir, cons
     md += failed ? fmt::format("\n{} of {} runs are not done.\n", failed, in.runs.size()) : "\nEvery run is done.\n";
     blocks.push_back(text(md));
   }
+  if (in.time && !in.time->phases.empty())
+    blocks.push_back(text("## Where the time went\n\nThe phase timings the study's commands stored before this report "
+                          "(`rflab report` prints them again at its end, with its own time).\n\n" +
+                          time_summary_markdown(*in.time)));
   if (in.scores) {
     std::string md = "## Provenance of every ranked figure\n\n| variant | seed | setting | " + in.scores->fid_metric + " | " +
                      in.scores->clip_metric + " | N | run | checkpoint step | commit | dirty | config hash | evaluator |\n"

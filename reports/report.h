@@ -13,6 +13,7 @@
 #include "reports/regression_history.h"
 #include "reports/report_figures.h"
 #include "reports/scaling.h"
+#include "reports/time_summary.h"
 #include "reports/score.h"
 #include "reports/study_runs.h"
 #include "results/store.h"
@@ -48,6 +49,7 @@ struct ReportInput {
   std::vector<RunSummary> runs;
   std::string loss_key = "val/velocity";
   std::optional<RegressionHistory> regression;  // the database's canaries: a page of its own
+  std::optional<TimeSummary> time;  // the study's phase timings stored before this report
 };
 
 struct ReportFiles {

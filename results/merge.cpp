@@ -202,6 +202,18 @@ void merge_rows(Database& db, MergeReport& report) {
           "WHERE 1 ON CONFLICT(run_id, path) DO UPDATE SET sha256 = excluded.sha256, "
           "kind = excluded.kind WHERE sha256 IS NOT excluded.sha256 OR kind IS NOT excluded.kind",
       "merge: artifacts");
+  // A timing row keeps its invocation's id; its sweep and run are mapped like the rows above.
+  report.timing_rows += upsert(
+      db,
+      "INSERT OR IGNORE INTO main.phase_timings(invocation, seq, command, sweep_id, run_id, phase, seconds, "
+      "created_at) "
+      "SELECT x.invocation, x.seq, x.command, ms.id, mr.id, x.phase, x.seconds, x.created_at "
+      "FROM shard.phase_timings x "
+      "LEFT JOIN shard.sweeps ss ON ss.id = x.sweep_id "
+      "LEFT JOIN main.sweeps ms ON ms.name = ss.name AND ms.content_hash = ss.content_hash "
+      "LEFT JOIN shard.runs sr ON sr.id = x.run_id "
+      "LEFT JOIN main.runs mr ON mr.config_hash = sr.config_hash AND mr.code_version = sr.code_version",
+      "merge: phase timings");
 }
 
 std::string sql_quote(const std::string& s) {

@@ -138,6 +138,24 @@ CREATE TABLE canary_runs (
   PRIMARY KEY (canary_id, run_id)
 );
 )sql",
+      // 3: where a study's time goes (results/phase_timing.h). Rows of one process invocation
+      // share `invocation`; (invocation, seq) identifies a row, so a shard merges idempotently.
+      R"sql(
+CREATE TABLE phase_timings (
+  id         INTEGER PRIMARY KEY,
+  invocation TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  command    TEXT NOT NULL,
+  sweep_id   INTEGER REFERENCES sweeps(id),
+  run_id     INTEGER REFERENCES runs(id),
+  phase      TEXT NOT NULL,
+  seconds    REAL NOT NULL CHECK (seconds >= 0),
+  created_at TEXT NOT NULL DEFAULT )sql" RFLAB_NOW R"sql(,
+  UNIQUE (invocation, seq)
+);
+CREATE INDEX phase_timings_sweep ON phase_timings(sweep_id);
+CREATE INDEX phase_timings_run ON phase_timings(run_id);
+)sql",
   };
   return list;
 }

@@ -163,6 +163,13 @@ std::vector<SweepRow> Store::sweeps() const {
   return out;
 }
 
+std::optional<int64_t> Store::find_sweep(const std::string& name, const std::string& content_hash) const {
+  auto st = db_->prepare("SELECT id FROM sweeps WHERE name = ? AND content_hash = ?", "find sweep " + name);
+  st.bind(1, name).bind(2, content_hash);
+  if (!st.step()) return std::nullopt;
+  return st.column_int(0);
+}
+
 int64_t Store::register_run(const RunRecord& r) {
   const std::string purpose = "register run " + r.config_hash;
   int64_t id = 0;

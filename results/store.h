@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "results/canary.h"
+#include "results/phase_timing.h"
 
 namespace rflab::results {
 
@@ -101,6 +102,7 @@ class Store {
   int64_t register_sweep(const std::string& name, const std::string& file,
                          const std::string& content_hash);
   std::vector<SweepRow> sweeps() const;
+  std::optional<int64_t> find_sweep(const std::string& name, const std::string& content_hash) const;
 
   // Idempotent on (config_hash, code_version): returns the existing id, else inserts with status
   // pending. With a sweep_id the run is also linked to that sweep (a run may belong to several).
@@ -136,6 +138,11 @@ class Store {
   void link_canary_run(int64_t canary_id, int64_t run_id);
   void set_canary_status(int64_t canary_id, CanaryStatus status);
   std::vector<CanaryRow> canaries() const;  // oldest first, each with its runs in link order
+
+  // Phase timings (results/phase_timing.h), implemented in phase_timing.cpp: appended in one
+  // transaction; those of a sweep are its own rows and those of the runs it holds, oldest first.
+  void add_phase_timings(const std::vector<PhaseTiming>& rows);
+  std::vector<PhaseTiming> phase_timings_of_sweep(int64_t sweep_id) const;
 
   // Runs f inside BEGIN IMMEDIATE ... COMMIT, rolling back if f throws. Nested calls (and the
   // store's own writes inside f) become savepoints of the outer transaction.

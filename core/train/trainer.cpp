@@ -129,7 +129,7 @@ void Trainer::save(const std::string& path) {
   save_checkpoint(path, *live_, *ema_, optimizer_.get(), meta);
 }
 
-void Trainer::validate() {
+bool Trainer::validate() {
   auto t0 = std::chrono::steady_clock::now();
   ema_->mmdit->eval();
   auto v = validation_loss(*ema_, val_set_, config_.eval.val_seed);
@@ -140,12 +140,21 @@ void Trainer::validate() {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sink_.log(fmt::format("step {:>6}  val native {:.5f}  velocity {:.5f}  ({:.1f} s)", step_, v.native_mean,
                         v.velocity_mean, secs));
-  if (v.native_mean < best_val_) {  // strict: ties keep the earliest step (D12)
-    best_val_ = v.native_mean;
-    best_step_ = step_;
-    save(best_path());
-  }
+  if (!(v.native_mean < best_val_)) return false;  // strict: ties keep the earliest step (D12)
+  best_val_ = v.native_mean;
+  best_step_ = step_;
+  return true;
 }
+
+namespace {
+// Runs f and adds its wall-clock seconds to `total`.
+template <typename F>
+void timed(double& total, F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
 
 TrainResult Trainer::run() {
   std::filesystem::create_directories(out_dir_);
@@ -164,11 +173,12 @@ TrainResult Trainer::run() {
   live_->mmdit->train();
   while (step_ < total) {
     if (sink_.stop_requested()) {
-      save(checkpoint_path());
+      timed(r.checkpoint_seconds, [&] { save(checkpoint_path()); });
       r.outcome = TrainOutcome::stopped;
       break;
     }
-    double loss = step();
+    double loss = 0;
+    timed(r.step_seconds, [&] { loss = step(); });
     r.last_loss = loss;
     if (!std::isfinite(loss)) {
       r.outcome = TrainOutcome::diverged;
@@ -199,8 +209,10 @@ TrainResult Trainer::run() {
       t0 = std::chrono::steady_clock::now();
       t0_step = step_;
     }
-    if (step_ % eval_every == 0 || step_ == total) validate();
-    if (step_ % ckpt_every == 0 || step_ == total) save(checkpoint_path());
+    bool best = false;
+    if (step_ % eval_every == 0 || step_ == total) timed(r.validation_seconds, [&] { best = validate(); });
+    if (best) timed(r.checkpoint_seconds, [&] { save(best_path()); });
+    if (step_ % ckpt_every == 0 || step_ == total) timed(r.checkpoint_seconds, [&] { save(checkpoint_path()); });
   }
   r.step = step_;
   r.best_val = best_val_;

@@ -37,6 +37,9 @@ struct TrainResult {
   double best_val = 0;
   int64_t best_step = -1;
   std::string error;
+  // Wall-clock seconds of this call of run(), by part (stored as the run's phase timings):
+  // optimiser steps, validation passes, checkpoint writes (the best checkpoint's too).
+  double step_seconds = 0, validation_seconds = 0, checkpoint_seconds = 0;
 };
 
 class Trainer {
@@ -63,7 +66,8 @@ class Trainer {
 
  private:
   torch::Tensor batch_indices();
-  void validate();
+  // Logs the EMA validation loss at the current step; true when it is a new best (strictly lower).
+  bool validate();
 
   results::RunConfig config_;
   std::string out_dir_;

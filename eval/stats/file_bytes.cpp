@@ -63,8 +63,13 @@ std::string read_bytes(const std::string& path) {
     throw UserError(path + ": file not found (or not a regular file)");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_errno(path, "cannot open for reading", errno);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) fail_errno(path, "read failed", errno);
+  // One read of the whole file: a character iterator costs ~0.2 s on a 32 MB covariance.
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size < 0) fail_errno(path, "cannot determine its size", errno);
+  in.seekg(0, std::ios::beg);
+  std::string bytes(static_cast<size_t>(size), '\0');
+  if (!in.read(bytes.data(), size) || in.gcount() != size) fail_errno(path, "read failed", errno);
   return bytes;
 }
 

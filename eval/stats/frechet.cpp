@@ -34,11 +34,6 @@ Eigen::MatrixXd centred(const Eigen::MatrixXd& x) {
   return x.rowwise() - mean;
 }
 
-// Sum of sqrt(max(lambda, 0)) over the eigenvalues of a symmetric matrix.
-double trace_sqrt_psd(const Eigen::MatrixXd& m) {
-  return lapack::symmetric_eigenvalues(m).cwiseMax(0.0).cwiseSqrt().sum();
-}
-
 }  // namespace
 
 GaussianStats gaussian_stats(const Eigen::MatrixXd& features) {
@@ -61,31 +56,32 @@ double frechet_distance(const GaussianStats& a, const GaussianStats& b) {
   check_same_dim(a.mu.size(), b.mu.size());
   if (!a.mu.allFinite() || !b.mu.allFinite() || !a.sigma.allFinite() || !b.sigma.allFinite())
     return std::numeric_limits<double>::quiet_NaN();
-  // Files may carry covariances that are symmetric only up to rounding; the solver reads one
-  // triangle, so symmetrise first rather than silently drop the other.
-  const Eigen::MatrixXd s1 = 0.5 * (a.sigma + a.sigma.transpose());
-  const Eigen::MatrixXd s2 = 0.5 * (b.sigma + b.sigma.transpose());
+  // Files may carry covariances that are symmetric only up to rounding; the solvers read one
+  // triangle, so symmetrise first rather than silently drop the other. Symmetrising keeps the
+  // diagonal, so the traces are those of the inputs. At 2048-d each copy of a matrix is 32 MB:
+  // the two symmetrised copies are the only ones made, and LAPACK works in them in place.
+  auto symmetrised = [](const Eigen::MatrixXd& m) -> Eigen::MatrixXd { return 0.5 * (m + m.transpose()); };
 
   // Eigenvalues of S1^{1/2} S2 S1^{1/2} are those of S1 S2, hence of G^T S2 G for any factor
   // S1 = G G^T. The Cholesky factor is ~5x cheaper at 2048-d than S1's eigenvectors; the
   // eigenvector factor G = V diag(sqrt max(lambda, 0)) is the fallback when S1 is not
   // numerically positive definite. Only eigenvalues of the symmetric G^T S2 G are needed, never
   // a general matrix square root.
+  Eigen::MatrixXd l = symmetrised(a.sigma);
   Eigen::MatrixXd inner;
-  Eigen::MatrixXd l = s1;
   if (lapack::cholesky_lower(l)) {
-    inner = lapack::lower_congruence(l, s2);
+    inner = lapack::lower_congruence(l, symmetrised(b.sigma));  // symmetric as computed (dsygst)
   } else {
-    const lapack::SymmetricEigen e1 = lapack::symmetric_eigen(s1);
-    const Eigen::MatrixXd w =
-        e1.vectors * e1.values.cwiseMax(0.0).cwiseSqrt().asDiagonal();
-    inner = w.transpose() * s2 * w;
+    const lapack::SymmetricEigen e1 = lapack::symmetric_eigen(symmetrised(a.sigma));
+    const Eigen::MatrixXd w = e1.vectors * e1.values.cwiseMax(0.0).cwiseSqrt().asDiagonal();
+    inner = w.transpose() * symmetrised(b.sigma) * w;
+    inner = 0.5 * (inner + inner.transpose());
   }
-  inner = 0.5 * (inner + inner.transpose());
-  const double tr_covmean = trace_sqrt_psd(inner);
+  l.resize(0, 0);
+  const double tr_covmean = lapack::symmetric_eigenvalues(std::move(inner)).cwiseMax(0.0).cwiseSqrt().sum();
 
   const double fd =
-      (a.mu - b.mu).squaredNorm() + s1.trace() + s2.trace() - 2.0 * tr_covmean;
+      (a.mu - b.mu).squaredNorm() + a.sigma.trace() + b.sigma.trace() - 2.0 * tr_covmean;
   // Not clamped: a tiny negative value is the rounding of the cancellation, and keeping it
   // lets tests see the size of that rounding.
   return fd;

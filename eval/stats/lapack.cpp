@@ -17,9 +17,8 @@ void dsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const 
 void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s,
              double* u, const int* ldu, double* vt, const int* ldvt, double* work,
              const int* lwork, int* iwork, int* info, size_t);
-void dtrmm_(const char* side, const char* uplo, const char* transa, const char* diag,
-            const int* m, const int* n, const double* alpha, const double* a, const int* lda,
-            double* b, const int* ldb, size_t, size_t, size_t, size_t);
+void dsygst_(const int* itype, const char* uplo, const int* n, double* a, const int* lda, const double* b,
+             const int* ldb, int* info, size_t);
 void dsyrk_(const char* uplo, const char* trans, const int* n, const int* k, const double* alpha,
             const double* a, const int* lda, const double* beta, double* c, const int* ldc,
             size_t, size_t);
@@ -100,17 +99,19 @@ bool cholesky_lower(Eigen::MatrixXd& a) {
 }
 
 Eigen::MatrixXd lower_congruence(const Eigen::MatrixXd& l, Eigen::MatrixXd s) {
-  require_square(l, "dtrmm");
-  require_square(s, "dtrmm");
+  require_square(l, "dsygst");
+  require_square(s, "dsygst");
   if (l.rows() != s.rows())
     throw std::runtime_error(
-        fmt::format("LAPACK dtrmm: L is {0} x {0} but S is {1} x {1}", l.rows(), s.rows()));
+        fmt::format("LAPACK dsygst: L is {0} x {0} but S is {1} x {1}", l.rows(), s.rows()));
   const int n = fortran_int(s.rows(), "n");
   if (n == 0) return s;
-  const double one = 1.0;
-  const char lower = 'L', no = 'N', yes = 'T', right = 'R', left = 'L', nonunit = 'N';
-  dtrmm_(&right, &lower, &no, &nonunit, &n, &n, &one, l.data(), &n, s.data(), &n, 1, 1, 1, 1);
-  dtrmm_(&left, &lower, &yes, &nonunit, &n, &n, &one, l.data(), &n, s.data(), &n, 1, 1, 1, 1);
+  const int itype = 2;  // A := L^T A L (itype 1 would be inv(L) A inv(L^T))
+  const char lower = 'L';
+  int info = 0;
+  dsygst_(&itype, &lower, &n, s.data(), &n, l.data(), &n, &info, 1);
+  if (info != 0) throw std::runtime_error(fmt::format("LAPACK dsygst: argument {} invalid", -info));
+  s.triangularView<Eigen::StrictlyUpper>() = s.transpose();
   return s;
 }
 

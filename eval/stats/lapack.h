@@ -15,8 +15,9 @@ namespace rflab::eval::lapack {
 // unspecified, when a is not numerically positive definite (LAPACK dpotrf).
 bool cholesky_lower(Eigen::MatrixXd& a);
 
-// L^T S L for a lower-triangular L and a square S: two triangular products (BLAS dtrmm), each
-// half the flops of a general product.
+// L^T S L for a lower-triangular L and a symmetric S held in its lower triangle (LAPACK dsygst,
+// the reduction of a generalized symmetric-definite eigenproblem: n^3 flops, half of two
+// triangular products); the result is symmetric, both triangles filled.
 Eigen::MatrixXd lower_congruence(const Eigen::MatrixXd& l, Eigen::MatrixXd s);
 
 // The eigenvalues, ascending, of the symmetric matrix held in a's lower triangle (LAPACK dsyevd,

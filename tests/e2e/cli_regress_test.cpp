@@ -133,9 +133,9 @@ TEST(RegressCli, ComparesCommitsAndFindsAPlantedRegression) {
     EXPECT_EQ(std::system(("xmllint --noout --schema '" + schema + "' '" + xml + "' 2>/dev/null").c_str()), 0);
   }
   EXPECT_NE(read_file(xml).find("<failure type=\"regression\""), std::string::npos);
-  // The torch-free binary gives the same verdict.
+  // The torch binary gives the same verdict as the front that served `regress compare`.
   const std::string analysed = s.tmp.path("analysed.json");
-  const int code = std::system((std::string(RFLAB_ANALYSE_EXE) + " regress compare " + base + " " + bad + " --db " + s.db +
+  const int code = std::system((std::string(RFLAB_TORCH_EXE) + " regress compare " + base + " " + bad + " --db " + s.db +
                                 " --format json --out " + analysed + " 2>/dev/null").c_str());
   EXPECT_EQ(WEXITSTATUS(code), 1);
   EXPECT_TRUE(nlohmann::json::parse(read_file(analysed)).at("regressed").get<bool>());

@@ -103,17 +103,24 @@ TEST(CliReport, ScalingFitsACsvPowerLaw) {
   EXPECT_EQ(bad.code, 1);
 }
 
-TEST(CliReport, TheTorchFreeBinaryGivesTheSameAnswers) {
+// `rflab rank` is served by the torch-free front; the torch binary holds the same command, and
+// the front alone (built without libtorch: no rflab-torch beside it) still serves it.
+TEST(CliReport, TheFrontTheTorchBinaryAndTheFrontAloneGiveTheSameAnswers) {
   TempDir tmp;
   reports::testing::write_synthetic_study(tmp.path("r.db"), tmp.path("grids"));
-  const Result full = rflab({"rank", "--db", tmp.path("r.db"), "--format", "json", "--resamples", "50"}, tmp.path());
-  ASSERT_EQ(full.code, 0) << full.err;
-  const std::string out = tmp.path("analyse.out");
-  const int code =
-      std::system((std::string(RFLAB_ANALYSE_EXE) + " rank --db " + tmp.path("r.db") + " --format json --resamples 50 > " + out).c_str());
-  ASSERT_EQ(code, 0);
-  EXPECT_EQ(read_file(out), full.out);
-  EXPECT_NE(std::system((std::string(RFLAB_ANALYSE_EXE) + " train --config x.json 2>/dev/null").c_str()), 0);
+  const std::string args = " rank --db " + tmp.path("r.db") + " --format json --resamples 50";
+  const Result front = rflab({"rank", "--db", tmp.path("r.db"), "--format", "json", "--resamples", "50"}, tmp.path());
+  ASSERT_EQ(front.code, 0) << front.err;
+  ASSERT_EQ(std::system((std::string(RFLAB_TORCH_EXE) + args + " > " + tmp.path("torch.out")).c_str()), 0);
+  EXPECT_EQ(read_file(tmp.path("torch.out")), front.out);
+
+  const std::string alone = front_alone(tmp);
+  ASSERT_EQ(std::system((alone + args + " > " + tmp.path("alone.out")).c_str()), 0);
+  EXPECT_EQ(read_file(tmp.path("alone.out")), front.out);
+  const int code = std::system((alone + " train --config x.json 2> " + tmp.path("alone.err")).c_str());
+  EXPECT_EQ(WEXITSTATUS(code), 2);
+  EXPECT_NE(read_file(tmp.path("alone.err")).find("this build has no libtorch"), std::string::npos)
+      << read_file(tmp.path("alone.err"));
 }
 
 }  // namespace

@@ -39,6 +39,17 @@ inline void write_file(const fs::path& p, const std::string& text) {
 
 using rflab::testing::TempDir;
 
+#ifdef RFLAB_EXE
+// A copy of the rflab front in a folder of `tmp` without rflab-torch beside it: rflab as a build
+// without libtorch has it.
+inline std::string front_alone(const TempDir& tmp) {
+  const fs::path dir = tmp.path("front-alone");
+  fs::create_directories(dir);
+  fs::copy_file(RFLAB_EXE, dir / "rflab", fs::copy_options::overwrite_existing);
+  return (dir / "rflab").string();
+}
+#endif
+
 struct Result {
   int code = -1;  // exit status, or 128 + signal
   std::string out, err;

@@ -125,7 +125,10 @@ Figure rank_heat_map() {
   return f;
 }
 
-// A directory of its own per test, removed afterwards.
+}  // namespace
+
+// A directory of its own per test, removed afterwards. Outside the anonymous namespace: tests
+// outside it derive from it.
 class PlotRender : public ::testing::Test {
  protected:
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
@@ -153,8 +156,6 @@ class PlotRender : public ::testing::Test {
 
 #define SKIP_WITHOUT_GNUPLOT() \
   if (!plotter_.available()) GTEST_SKIP() << "gnuplot is not installed"
-
-}  // namespace
 
 // --- the script ----------------------------------------------------------------------------------
 

@@ -35,6 +35,9 @@ void write_shard(const std::string& path, const std::string& hash, double loss) 
   s.append_metrics(id, 4, {{"val/loss", std::nan("")}});
   s.add_evaluation({id, 4, "ema", "S1", 50, 1.0, "fid", 12.5, 100, "inception", "evh"});
   s.add_artifact({id, "runs/" + hash + "/checkpoint.safetensors", "abc", "checkpoint"});
+  PhaseClock clock("sweep run-one");
+  clock.add(Phase::training, 2.5, id);
+  s.add_phase_timings(clock.rows(sweep));  // the run's training and the invocation's rest
   s.set_status(id, RunStatus::done);
 }
 
@@ -48,6 +51,7 @@ TEST(Merge, CopiesRunsWithTheirRowsAndSweep) {
   EXPECT_EQ(r.metric_rows, 9);
   EXPECT_EQ(r.evaluation_rows, 1);
   EXPECT_EQ(r.artifact_rows, 1);
+  EXPECT_EQ(r.timing_rows, 2);
 
   Store m(tmp.path("main.db"));
   auto run = m.find_run("hashA");
@@ -64,6 +68,13 @@ TEST(Merge, CopiesRunsWithTheirRowsAndSweep) {
   ASSERT_EQ(m.evaluations(run->id).size(), 1u);
   EXPECT_DOUBLE_EQ(m.evaluations(run->id)[0].value, 12.5);
   EXPECT_EQ(m.artifacts(run->id).at(0).sha256, "abc");
+  const auto timings = m.phase_timings_of_sweep(m.sweeps()[0].id);
+  ASSERT_EQ(timings.size(), 2u);
+  EXPECT_EQ(timings[0].phase, Phase::training);
+  EXPECT_EQ(timings[0].run_id, run->id);  // the main database's id of the run
+  EXPECT_DOUBLE_EQ(timings[0].seconds, 2.5);
+  EXPECT_EQ(timings[1].phase, Phase::other);
+  EXPECT_EQ(timings[1].sweep_id, m.sweeps()[0].id);
 }
 
 TEST(Merge, SecondMergeChangesNothing) {

@@ -35,9 +35,14 @@ TEST(Lapack, CholeskyRefusesAnIndefiniteMatrix) {
 TEST(Lapack, LowerCongruenceIsLTransposeSL) {
   Eigen::MatrixXd l = spd(7, 2);
   ASSERT_TRUE(cholesky_lower(l));
-  const Eigen::MatrixXd s = normal_features(7, 7, 3);
+  const Eigen::MatrixXd x = normal_features(7, 7, 3);
+  const Eigen::MatrixXd s = x + x.transpose();
   const Eigen::MatrixXd want = l.transpose() * s * l;
   EXPECT_LT((lower_congruence(l, s) - want).norm(), 1e-13 * want.norm());
+  // Only S's lower triangle is read.
+  Eigen::MatrixXd lower_only = s;
+  lower_only.triangularView<Eigen::StrictlyUpper>().setConstant(1e6);
+  EXPECT_LT((lower_congruence(l, lower_only) - want).norm(), 1e-13 * want.norm());
 }
 
 TEST(Lapack, SymmetricEigenvaluesMatchEigen) {

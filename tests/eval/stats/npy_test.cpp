@@ -148,3 +148,19 @@ TEST(Npy, MissingFileNamesThePath) {
 
 }  // namespace
 }  // namespace rflab::eval
+
+namespace rflab::eval {
+namespace {
+
+// C-order data is transposed in 64 x 64 tiles: shapes with partial tiles on both sides.
+TEST(Npy, RoundTripsMatricesLargerThanATile) {
+  for (const auto& [rows, cols] : {std::pair<int, int>{130, 70}, {1, 200}, {200, 1}, {64, 129}}) {
+    Eigen::MatrixXd m(rows, cols);
+    for (int i = 0; i < rows; ++i)
+      for (int j = 0; j < cols; ++j) m(i, j) = i * 1000.0 + j + 0.25;
+    EXPECT_EQ(decode_npy(encode_npy(m), "tiles.npy").values, m) << rows << " x " << cols;
+  }
+}
+
+}  // namespace
+}  // namespace rflab::eval

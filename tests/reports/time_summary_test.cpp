@@ -1,0 +1,47 @@
+#include "reports/time_summary.h"
+
+#include <gtest/gtest.h>
+
+namespace rflab::reports {
+namespace {
+
+using results::Phase;
+using results::PhaseTiming;
+
+PhaseTiming timing(const std::string& invocation, const std::string& command, Phase p, double seconds) {
+  PhaseTiming t;
+  t.invocation = invocation;
+  t.command = command;
+  t.phase = p;
+  t.seconds = seconds;
+  return t;
+}
+
+TEST(TimeSummary, SumsEachPhaseInTheListedOrderWithItsShareAndCommands) {
+  const std::vector<PhaseTiming> rows = {
+      timing("a", "sweep run-one", Phase::training, 60), timing("a", "sweep run-one", Phase::other, 6),
+      timing("b", "sweep run-one", Phase::training, 60), timing("c", "eval", Phase::sampling, 30),
+      timing("c", "eval", Phase::other, 3),             timing("d", "sweep run", Phase::conditioner, 21),
+      timing("e", "report", Phase::report, 60)};
+  const auto s = summarise_time(rows);
+  EXPECT_DOUBLE_EQ(s.total_seconds, 240);
+  EXPECT_EQ(s.invocations, 5);
+  ASSERT_EQ(s.phases.size(), 5u);
+  EXPECT_EQ(s.phases[0].phase, Phase::conditioner);
+  EXPECT_EQ(s.phases[1].phase, Phase::training);
+  EXPECT_DOUBLE_EQ(s.phases[1].seconds, 120);
+  EXPECT_EQ(s.phases[1].commands, std::vector<std::string>{"sweep run-one"});
+  EXPECT_EQ(s.phases[4].phase, Phase::other);
+  EXPECT_EQ(s.phases[4].commands, (std::vector<std::string>{"sweep run-one", "eval"}));
+
+  const auto md = time_summary_markdown(s);
+  EXPECT_NE(md.find("4.0 minutes in all"), std::string::npos) << md;
+  EXPECT_NE(md.find("| training | 2.00 | 50.0% | sweep run-one |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| report | 1.00 | 25.0% | report |"), std::string::npos) << md;
+  EXPECT_LT(md.find("| conditioner"), md.find("| training"));
+}
+
+TEST(TimeSummary, NoRowsNoText) { EXPECT_EQ(time_summary_markdown(summarise_time({})), ""); }
+
+}  // namespace
+}  // namespace rflab::reports
