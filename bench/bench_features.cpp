@@ -4,6 +4,8 @@
 // Inception-v3's pool3 features. Weights are random: the cost does not depend on their values.
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_main.h"
+
 #include "core/text/tokenizer.h"
 #include "eval/classifier.h"
 #include "eval/inception_v3.h"
@@ -61,4 +63,4 @@ BENCHMARK(BM_InceptionFeatures)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealT
 
 }  // namespace
 
-BENCHMARK_MAIN();
+RFLAB_BENCHMARK_MAIN()

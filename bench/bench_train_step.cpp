@@ -5,6 +5,8 @@
 // of the sgemm rate measured just before it (sgemm_share). Args: depth, torch intra-op threads,
 // OpenBLAS threads. Runs with passive waiting in both pools (it re-executes itself to set it).
 #include <benchmark/benchmark.h>
+
+#include "bench/bench_main.h"
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -100,12 +102,4 @@ void BM_Sgemm(benchmark::State& state) {
 BENCHMARK(BM_TrainStep)->ArgNames({"d", "torch", "blas"})->Args({2, 2, 2})->Args({4, 2, 2})->Args({4, 1, 2})->Args({4, 2, 1})->Args({4, 1, 1})->Unit(benchmark::kMillisecond)->MinTime(3.0)->Repetitions(3)->ReportAggregatesOnly(true)->UseRealTime();
 BENCHMARK(BM_Sgemm)->ArgNames({"d", "torch", "blas"})->Args({4, 1, 2})->Args({4, 1, 1})->Unit(benchmark::kMillisecond)->Repetitions(3)->ReportAggregatesOnly(true)->UseRealTime();
 
-int main(int argc, char** argv) {
-  // Passive waiting in both thread pools, as rflab itself runs (core/util/threads.h).
-  ensure_blas_environment(argv);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+RFLAB_BENCHMARK_MAIN()

@@ -45,9 +45,18 @@ void mirror_lower(Eigen::MatrixXd& c) {
   c.triangularView<Eigen::StrictlyUpper>() = c.transpose().triangularView<Eigen::StrictlyUpper>();
 }
 
+// Non-empty and below kSmallOrder (empty problems take the LAPACK path, which returns at once).
+bool small(Eigen::Index n) { return n > 0 && n < kSmallOrder; }
+
 // dsyevd with eigenvectors ('V') or without ('N'); a is overwritten by the vectors for 'V'.
 Eigen::VectorXd syevd(char jobz, Eigen::MatrixXd& a) {
   require_square(a, "dsyevd");
+  if (small(a.rows())) {
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> e(a, jobz == 'V' ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
+    if (e.info() != Eigen::Success) throw std::runtime_error("Eigen SelfAdjointEigenSolver: no convergence");
+    if (jobz == 'V') a = e.eigenvectors();
+    return e.eigenvalues();
+  }
   const int n = fortran_int(a.rows(), "n");
   Eigen::VectorXd w(n);
   if (n == 0) return w;
@@ -75,6 +84,12 @@ Eigen::MatrixXd syrk(const Eigen::MatrixXd& x, double alpha, char trans) {
   const int lda = fortran_int(std::max<Eigen::Index>(1, x.rows()), "lda");
   Eigen::MatrixXd c = Eigen::MatrixXd::Zero(n, n);
   if (n == 0) return c;
+  if (small(std::max(n, k))) {
+    if (trans == 'N') c.selfadjointView<Eigen::Lower>().rankUpdate(x, alpha);
+    else c.selfadjointView<Eigen::Lower>().rankUpdate(x.transpose(), alpha);
+    mirror_lower(c);
+    return c;
+  }
   const char uplo = 'L';
   const double beta = 0.0;
   const int ldc = n;
@@ -87,6 +102,12 @@ Eigen::MatrixXd syrk(const Eigen::MatrixXd& x, double alpha, char trans) {
 
 bool cholesky_lower(Eigen::MatrixXd& a) {
   require_square(a, "dpotrf");
+  if (small(a.rows())) {
+    Eigen::LLT<Eigen::MatrixXd> llt(a);  // reads the lower triangle
+    if (llt.info() != Eigen::Success) return false;
+    a = llt.matrixL();
+    return true;
+  }
   const int n = fortran_int(a.rows(), "n");
   if (n == 0) return true;
   const char uplo = 'L';
@@ -104,6 +125,13 @@ Eigen::MatrixXd lower_congruence(const Eigen::MatrixXd& l, Eigen::MatrixXd s) {
   if (l.rows() != s.rows())
     throw std::runtime_error(
         fmt::format("LAPACK dsygst: L is {0} x {0} but S is {1} x {1}", l.rows(), s.rows()));
+  if (small(s.rows())) {
+    const Eigen::MatrixXd lower = l.triangularView<Eigen::Lower>();
+    const Eigen::MatrixXd sym = s.selfadjointView<Eigen::Lower>();
+    Eigen::MatrixXd r = lower.transpose() * sym * lower;
+    r.triangularView<Eigen::StrictlyUpper>() = r.transpose();
+    return r;
+  }
   const int n = fortran_int(s.rows(), "n");
   if (n == 0) return s;
   const int itype = 2;  // A := L^T A L (itype 1 would be inv(L) A inv(L^T))
@@ -125,6 +153,7 @@ SymmetricEigen symmetric_eigen(Eigen::MatrixXd a) {
 }
 
 Eigen::VectorXd singular_values(Eigen::MatrixXd a) {
+  if (a.size() > 0 && small(std::max(a.rows(), a.cols()))) return Eigen::BDCSVD<Eigen::MatrixXd>(a).singularValues();
   const int m = fortran_int(a.rows(), "m"), n = fortran_int(a.cols(), "n");
   Eigen::VectorXd s(std::min(m, n));
   if (s.size() == 0) return s;

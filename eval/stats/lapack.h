@@ -3,12 +3,19 @@
 // OpenBLAS, which runs them on all its threads; Eigen's own decompositions run on one core and
 // took ~5x longer at 2048-d (README "Fréchet distance and KID").
 //
+// Below kSmallOrder (the largest dimension involved) the same functions use Eigen's solvers on
+// one thread instead: there a multithreaded BLAS spends more time handing work between its
+// threads than computing (a report's bootstrap of 64-d embeddings ran 3.7x slower through
+// OpenBLAS on two threads than through Eigen).
+//
 // Matrices are Eigen's column-major double matrices; "lower" means the lower triangle holds the
 // values and the strict upper triangle is ignored (or zeroed, where a function says so).
 #pragma once
 #include <Eigen/Dense>
 
 namespace rflab::eval::lapack {
+
+inline constexpr Eigen::Index kSmallOrder = 256;
 
 // In place: the lower Cholesky factor L of a symmetric positive definite matrix (a = L L^T), read
 // from a's lower triangle, with the strict upper triangle zeroed. Returns false, leaving a

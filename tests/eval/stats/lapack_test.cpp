@@ -1,4 +1,5 @@
-// The BLAS/LAPACK wrappers against Eigen's own decompositions and products on small matrices.
+// The BLAS/LAPACK wrappers against Eigen's own decompositions and products, at an order below
+// kSmallOrder (where the wrappers use Eigen on one thread) and one above it (LAPACK).
 #include "eval/stats/lapack.h"
 
 #include <gtest/gtest.h>
@@ -16,69 +17,82 @@ Eigen::MatrixXd spd(int64_t d, uint64_t seed) {
   return x.transpose() * x / double(3 * d) + 0.1 * Eigen::MatrixXd::Identity(d, d);
 }
 
-TEST(Lapack, CholeskyFactorsAPositiveDefiniteMatrix) {
-  const Eigen::MatrixXd a = spd(9, 1);
+Eigen::MatrixXd symmetric(int64_t d, uint64_t seed) {
+  const Eigen::MatrixXd x = normal_features(d, d, seed);
+  return x + x.transpose();
+}
+
+// Relative tolerances grow with the order: rounding accumulates over n terms.
+class LapackAtOrder : public ::testing::TestWithParam<int64_t> {
+ protected:
+  int64_t n() const { return GetParam(); }
+  double tol() const { return 1e-14 * double(n()); }
+};
+
+TEST_P(LapackAtOrder, CholeskyFactorsAPositiveDefiniteMatrix) {
+  const Eigen::MatrixXd a = spd(n(), 1);
   Eigen::MatrixXd l = a;
   ASSERT_TRUE(cholesky_lower(l));
   EXPECT_TRUE(l.triangularView<Eigen::StrictlyUpper>().toDenseMatrix().isZero(0.0));
-  EXPECT_LT((l * l.transpose() - a).norm(), 1e-13 * a.norm());
+  EXPECT_LT((l * l.transpose() - a).norm(), tol() * a.norm());
   const Eigen::MatrixXd eigen_l = a.llt().matrixL();
-  EXPECT_LT((l - eigen_l).norm(), 1e-13 * eigen_l.norm());
+  EXPECT_LT((l - eigen_l).norm(), tol() * eigen_l.norm());
 }
 
-TEST(Lapack, CholeskyRefusesAnIndefiniteMatrix) {
-  Eigen::MatrixXd a = Eigen::MatrixXd::Identity(4, 4);
+TEST_P(LapackAtOrder, CholeskyRefusesAnIndefiniteMatrix) {
+  Eigen::MatrixXd a = Eigen::MatrixXd::Identity(n(), n());
   a(2, 2) = -1.0;
   EXPECT_FALSE(cholesky_lower(a));
 }
 
-TEST(Lapack, LowerCongruenceIsLTransposeSL) {
-  Eigen::MatrixXd l = spd(7, 2);
+TEST_P(LapackAtOrder, LowerCongruenceIsLTransposeSL) {
+  Eigen::MatrixXd l = spd(n(), 2);
   ASSERT_TRUE(cholesky_lower(l));
-  const Eigen::MatrixXd x = normal_features(7, 7, 3);
-  const Eigen::MatrixXd s = x + x.transpose();
+  const Eigen::MatrixXd s = symmetric(n(), 3);
   const Eigen::MatrixXd want = l.transpose() * s * l;
-  EXPECT_LT((lower_congruence(l, s) - want).norm(), 1e-13 * want.norm());
+  const Eigen::MatrixXd got = lower_congruence(l, s);
+  EXPECT_LT((got - want).norm(), tol() * want.norm());
+  EXPECT_TRUE(got.isApprox(got.transpose(), 0.0));
   // Only S's lower triangle is read.
   Eigen::MatrixXd lower_only = s;
   lower_only.triangularView<Eigen::StrictlyUpper>().setConstant(1e6);
-  EXPECT_LT((lower_congruence(l, lower_only) - want).norm(), 1e-13 * want.norm());
+  EXPECT_LT((lower_congruence(l, lower_only) - want).norm(), tol() * want.norm());
 }
 
-TEST(Lapack, SymmetricEigenvaluesMatchEigen) {
-  const Eigen::MatrixXd x = normal_features(12, 12, 4);
-  const Eigen::MatrixXd a = x + x.transpose();
+TEST_P(LapackAtOrder, SymmetricEigenvaluesMatchEigen) {
+  const Eigen::MatrixXd a = symmetric(n(), 4);
   const Eigen::VectorXd want = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(a).eigenvalues();
-  EXPECT_LT((symmetric_eigenvalues(a) - want).norm(), 1e-12 * want.norm());
+  EXPECT_LT((symmetric_eigenvalues(a) - want).norm(), tol() * want.norm());
   const SymmetricEigen e = symmetric_eigen(a);
-  EXPECT_LT((e.values - want).norm(), 1e-12 * want.norm());
+  EXPECT_LT((e.values - want).norm(), tol() * want.norm());
   const Eigen::MatrixXd rebuilt = e.vectors * e.values.asDiagonal() * e.vectors.transpose();
-  EXPECT_LT((rebuilt - a).norm(), 1e-12 * a.norm());
+  EXPECT_LT((rebuilt - a).norm(), tol() * a.norm());
 }
 
-TEST(Lapack, EigenvaluesReadOnlyTheLowerTriangle) {
-  const Eigen::MatrixXd x = normal_features(6, 6, 5);
-  const Eigen::MatrixXd a = x + x.transpose();
+TEST_P(LapackAtOrder, EigenvaluesReadOnlyTheLowerTriangle) {
+  const Eigen::MatrixXd a = symmetric(n(), 5);
   Eigen::MatrixXd garbage_above = a;
   garbage_above.triangularView<Eigen::StrictlyUpper>().setConstant(1e6);
-  EXPECT_LT((symmetric_eigenvalues(garbage_above) - symmetric_eigenvalues(a)).norm(), 1e-12);
+  EXPECT_LT((symmetric_eigenvalues(garbage_above) - symmetric_eigenvalues(a)).norm(), tol() * a.norm());
 }
 
-TEST(Lapack, SingularValuesMatchEigen) {
-  const Eigen::MatrixXd a = normal_features(8, 5, 6);
-  const Eigen::VectorXd want = Eigen::JacobiSVD<Eigen::MatrixXd>(a).singularValues();
-  EXPECT_LT((singular_values(a) - want).norm(), 1e-12 * want.norm());
-  EXPECT_LT((singular_values(a.transpose()) - want).norm(), 1e-12 * want.norm());
+TEST_P(LapackAtOrder, SingularValuesMatchEigen) {
+  const Eigen::MatrixXd a = normal_features(n() + 3, n(), 6);
+  const Eigen::VectorXd want = Eigen::BDCSVD<Eigen::MatrixXd>(a).singularValues();
+  EXPECT_LT((singular_values(a) - want).norm(), tol() * want.norm());
+  EXPECT_LT((singular_values(a.transpose()) - want).norm(), tol() * want.norm());
 }
 
-TEST(Lapack, GramsAreFullSymmetricProducts) {
-  const Eigen::MatrixXd x = normal_features(6, 4, 7);
+TEST_P(LapackAtOrder, GramsAreFullSymmetricProducts) {
+  const Eigen::MatrixXd x = normal_features(n(), n() / 2 + 1, 7);
   const Eigen::MatrixXd rows = row_gram(x, 0.5), cols = column_gram(x, 2.0);
-  EXPECT_LT((rows - 0.5 * x * x.transpose()).norm(), 1e-13 * rows.norm());
-  EXPECT_LT((cols - 2.0 * x.transpose() * x).norm(), 1e-13 * cols.norm());
+  EXPECT_LT((rows - 0.5 * x * x.transpose()).norm(), tol() * rows.norm());
+  EXPECT_LT((cols - 2.0 * x.transpose() * x).norm(), tol() * cols.norm());
   EXPECT_TRUE(rows.isApprox(rows.transpose(), 0.0));
   EXPECT_TRUE(cols.isApprox(cols.transpose(), 0.0));
 }
+
+INSTANTIATE_TEST_SUITE_P(EigenAndLapackRoutes, LapackAtOrder, ::testing::Values(int64_t{9}, kSmallOrder + 44));
 
 TEST(Lapack, EmptyMatricesAreEmptyResults) {
   EXPECT_EQ(symmetric_eigenvalues(Eigen::MatrixXd(0, 0)).size(), 0);
