@@ -5,15 +5,17 @@
 // of the sgemm rate measured just before it (sgemm_share). Args: depth, torch intra-op threads,
 // OpenBLAS threads. Runs with passive waiting in both pools (it re-executes itself to set it).
 #include <benchmark/benchmark.h>
+#include <torch/torch.h>
 
 #include "bench/bench_main.h"
-#include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
 
 #include "core/model/mmdit.h"
 #include "core/model/model_size.h"
+#include "core/train/fused_adamw.h"
+#include "core/train/gradients.h"
 #include "core/util/threads.h"
 
 using namespace rflab::core;
@@ -64,7 +66,7 @@ void BM_TrainStep(benchmark::State& state) {
   const int64_t B = 64, M = 16;
   auto c = bench_config(state.range(0));
   MMDiT m(c);
-  torch::optim::AdamW opt(m->parameters(), torch::optim::AdamWOptions(1e-4));
+  FusedAdamW opt(m->parameters(), torch::optim::AdamWOptions(1e-4));
   auto x0 = torch::randn({B, 1, 32, 32});
   auto eps = torch::randn({B, 1, 32, 32});
   auto t = torch::sigmoid(torch::randn({B}));
@@ -72,7 +74,7 @@ void BM_TrainStep(benchmark::State& state) {
   auto pooled = torch::randn({B, 64});
   auto ctx = torch::randn({B, M, 64});
   for (auto _ : state) {
-    opt.zero_grad();
+    release_gradients(opt);
     auto loss = (m->forward(z, 1000 * t, pooled, ctx) - (eps - x0)).pow(2).mean();
     loss.backward();
     opt.step();

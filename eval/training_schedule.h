@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/train/seeds.h"
+#include "core/train/gradients.h"
 #include "results/error.h"
 
 namespace rflab::eval {
@@ -61,7 +62,7 @@ inline double train_adamw(const std::vector<torch::Tensor>& parameters, const Ad
     auto idx = torch::randint(n, {plan.batch_size}, core::make_cpu_generator(plan.seed, core::Stream::data_order, s),
                               torch::kInt64);
     auto loss = loss_of(s, idx);
-    opt.zero_grad();
+    core::release_gradients(opt);
     loss.backward();
     set_learning_rate(opt, warmup_cosine(plan.learning_rate, s, plan.steps));
     opt.step();

@@ -8,6 +8,8 @@
 #include <filesystem>
 
 #include "core/model/model_size.h"
+#include "core/train/fused_adamw.h"
+#include "core/train/gradients.h"
 #include "core/train/seeds.h"
 #include "results/error.h"
 
@@ -36,7 +38,7 @@ Trainer::Trainer(const results::RunConfig& rc, TextConditioner conditioner, std:
                   .betas({rc.train.beta1, rc.train.beta2})
                   .eps(rc.train.adam_eps)
                   .weight_decay(rc.train.weight_decay);
-  optimizer_ = std::make_unique<torch::optim::AdamW>(live_->parameters(), opts);
+  optimizer_ = std::make_unique<FusedAdamW>(live_->parameters(), opts);
   val_set_ = validation_set(data_, rc.eval);
 }
 
@@ -101,7 +103,7 @@ double Trainer::step() {
   auto out = sys.network()(f.net_input(z, levels), levels.c_t.to(sys.device), cond);
   auto loss = f.loss(out, x0, eps, levels).mean();
 
-  optimizer_->zero_grad();
+  release_gradients(*optimizer_);
   loss.backward();
   const double clip = config_.train.grad_clip;
   if (clip > 0) torch::nn::utils::clip_grad_norm_(sys.parameters(), clip);
