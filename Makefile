@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: setup configure build demo study scaling regress test test-long test-slurm test-browser bench clean
+.PHONY: setup configure build demo study scaling regress test test-long test-slurm test-browser bench bench-paired clean
 
 setup:
 	bash scripts/setup
@@ -69,6 +69,14 @@ bench: configure
 	cmake --build $(BUILD) -j $(JOBS) --target bench_train_step bench_frechet
 	$(BUILD)/bench/bench_train_step
 	$(BUILD)/bench/bench_frechet
+
+# The paired comparisons of README "Performance": rflab fid against SciPy, the training step against
+# the SD3 reference in PyTorch (both installed from Debian; the reference code is cloned from its
+# repository at run time, or read from SD35_REPO).
+bench-paired: configure
+	cmake --build $(BUILD) -j $(JOBS) --target rflab bench_train_step
+	bench/frechet-vs-scipy $(BUILD)/rflab
+	bench/train-step-vs-reference $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -14,18 +14,12 @@ namespace {
 std::vector<torch::Tensor> train_tiny(bool release) {
   torch::manual_seed(0);
   MMDiT m(::tiny_mmdit_config());
-  auto x0 = torch::rand({4, 1, 16, 16}) * 2 - 1;
-  auto eps = torch::randn({4, 1, 16, 16});
-  auto t = torch::rand({4});
-  auto z = (1 - t).view({-1, 1, 1, 1}) * x0 + t.view({-1, 1, 1, 1}) * eps;
-  auto pooled = torch::randn({4, 16});
-  auto ctx = torch::randn({4, 3, 16});
+  const TinyBatch batch = tiny_batch();
   torch::optim::AdamW opt(m->parameters(), torch::optim::AdamWOptions(3e-3).weight_decay(0.01));
   for (int i = 0; i < 5; ++i) {
     if (release) release_gradients(opt);
     else opt.zero_grad();
-    auto loss = (m->forward(z, 1000 * t, pooled, ctx) - (eps - x0)).pow(2).mean();
-    loss.backward();
+    batch.loss(m).backward();
     torch::nn::utils::clip_grad_norm_(m->parameters(), 0.5);
     opt.step();
   }

@@ -19,17 +19,12 @@ namespace fs = std::filesystem;
 TEST(MMDiT, TinyModelOverfitsOneBatch) {
   torch::manual_seed(0);
   MMDiT m(tiny_mmdit_config());
-  auto x0 = torch::rand({4, 1, 16, 16}) * 2 - 1;
-  auto eps = torch::randn({4, 1, 16, 16});
-  auto t = torch::rand({4});
-  auto z = (1 - t).view({-1, 1, 1, 1}) * x0 + t.view({-1, 1, 1, 1}) * eps;
-  auto pooled = torch::randn({4, 16});
-  auto ctx = torch::randn({4, 3, 16});
+  const TinyBatch batch = tiny_batch();
   torch::optim::Adam opt(m->parameters(), 3e-3);
   double first = 0, last = 0;
   for (int i = 0; i < 300; ++i) {
     opt.zero_grad();
-    auto loss = (m->forward(z, 1000 * t, pooled, ctx) - (eps - x0)).pow(2).mean();
+    auto loss = batch.loss(m);
     loss.backward();
     opt.step();
     if (i == 0) first = loss.item<double>();
