@@ -1,6 +1,6 @@
 // The one-pass AdamW against torch::optim::AdamW, its composite: the same parameters and moments
-// to float rounding over several steps, the same state keys, and the composite itself when the
-// fused kernels are off.
+// to float rounding over several steps, the same state keys, the composite itself when the fused
+// kernels are off, and the same result on one thread or two.
 #include "core/train/fused_adamw.h"
 
 #include <gtest/gtest.h>
@@ -65,6 +65,20 @@ TEST(FusedAdamW, WithTheFusedKernelsOffIsTheCompositeBitForBit) {
   const auto want = train(composite, a, 3), got = train(fused, b, 3);
   set_fused_kernels(true);
   for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(got[i], want[i])) << "parameter " << i;
+}
+
+// Each element's update reads only that element: the threads split the elements, never a sum.
+TEST(FusedAdamW, IndependentOfTheThreadCount) {
+  const int threads = at::get_num_threads();
+  std::vector<std::vector<torch::Tensor>> results;
+  for (int n : {1, 2}) {
+    at::set_num_threads(n);
+    auto ps = parameters();
+    FusedAdamW opt(ps, options());
+    results.push_back(train(opt, ps, 3));
+  }
+  at::set_num_threads(threads);
+  for (size_t i = 0; i < results[0].size(); ++i) EXPECT_TRUE(torch::equal(results[0][i], results[1][i])) << i;
 }
 
 TEST(FusedAdamW, AParameterWithoutAGradientIsLeftAlone) {
