@@ -137,24 +137,22 @@ bool wait_until(F&& ready, double seconds = 60) {
   return false;
 }
 
-// The model cache the e2e runs share: the tiny conditioner of tiny_base (and of sweeps/smoke.json)
-// is trained once per build directory; a lock in the cache keeps parallel tests from training it twice.
-inline std::string conditioner_cache() {
+// A cache folder the e2e tests share across runs: in the build directory (or the system's
+// temporary folder where a test program is built without RFLAB_BINARY_DIR).
+inline std::string shared_test_cache(const std::string& name) {
 #ifdef RFLAB_BINARY_DIR
-  return std::string(RFLAB_BINARY_DIR) + "/test-conditioner-cache";
+  return std::string(RFLAB_BINARY_DIR) + "/test-" + name;
 #else
-  return (fs::temp_directory_path() / "rflab-test-conditioner-cache").string();
+  return (fs::temp_directory_path() / ("rflab-test-" + name)).string();
 #endif
 }
 
+// The model cache the e2e runs share: the tiny conditioner of tiny_base (and of sweeps/smoke.json)
+// is trained once per build directory; a lock in the cache keeps parallel tests from training it twice.
+inline std::string conditioner_cache() { return shared_test_cache("conditioner-cache"); }
+
 // The evaluator cache the e2e evaluations share (their networks train once per build directory).
-inline std::string eval_cache() {
-#ifdef RFLAB_BINARY_DIR
-  return std::string(RFLAB_BINARY_DIR) + "/test-eval-cache";
-#else
-  return (fs::temp_directory_path() / "rflab-test-eval-cache").string();
-#endif
-}
+inline std::string eval_cache() { return shared_test_cache("eval-cache"); }
 
 // The number of conditioner mini-CLIP steps of the tests: a tiny text tower trained in seconds.
 constexpr int kTinyClipSteps = 20;
