@@ -168,14 +168,11 @@ RunOutcome run_training(const results::RunConfig& config, const RunOptions& o) {
 
   core::TrainResult r;
   try {
-    r = trainer.run();
+    r = trainer.run(&clock);
   } catch (const std::exception& e) {
     store.set_status(out.run_id, results::RunStatus::failed, e.what());
     throw;
   }
-  clock.add(results::Phase::training, r.step_seconds);
-  clock.add(results::Phase::validation, r.validation_seconds);
-  clock.add(results::Phase::checkpoints, r.checkpoint_seconds);
   if (r.outcome != core::TrainOutcome::done) {
     record_unfinished(store, r, o, out);
     return out;

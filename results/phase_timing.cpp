@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <stdexcept>
 
@@ -87,16 +88,22 @@ void record_phase_timings(Store& store, const PhaseClock& clock, std::optional<i
 void Store::add_phase_timings(const std::vector<PhaseTiming>& rows) {
   const std::string purpose = "store phase timings";
   with_write(purpose, [&] {
+    // seq continues after each invocation's earlier rows, so one process may store twice; it is
+    // read once per invocation and counted on from there.
+    std::map<std::string, int64_t> next_seq;
     for (const auto& r : rows) {
-      // seq continues after the invocation's earlier rows, so one process may store twice.
-      auto seq = db_->prepare("SELECT COALESCE(MAX(seq), -1) + 1 FROM phase_timings WHERE invocation = ?", purpose);
-      seq.bind(1, r.invocation);
-      seq.step();
+      auto next = next_seq.find(r.invocation);
+      if (next == next_seq.end()) {
+        auto q = db_->prepare("SELECT COALESCE(MAX(seq), -1) + 1 FROM phase_timings WHERE invocation = ?", purpose);
+        q.bind(1, r.invocation);
+        q.step();
+        next = next_seq.emplace(r.invocation, q.column_int(0)).first;
+      }
       auto st = db_->prepare(
           "INSERT INTO phase_timings(invocation, seq, command, sweep_id, run_id, phase, seconds) "
           "VALUES (?,?,?,?,?,?,?)",
           purpose);
-      st.bind(1, r.invocation).bind(2, seq.column_int(0)).bind(3, r.command).bind(4, r.sweep_id).bind(5, r.run_id);
+      st.bind(1, r.invocation).bind(2, next->second++).bind(3, r.command).bind(4, r.sweep_id).bind(5, r.run_id);
       st.bind(6, to_string(r.phase)).bind(7, r.seconds).run();
     }
   });

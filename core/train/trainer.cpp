@@ -148,17 +148,12 @@ bool Trainer::validate() {
   return true;
 }
 
-namespace {
-// Runs f and adds its wall-clock seconds to `total`.
-template <typename F>
-void timed(double& total, F&& f) {
-  const auto t0 = std::chrono::steady_clock::now();
-  f();
-  total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-}  // namespace
-
-TrainResult Trainer::run() {
+TrainResult Trainer::run(results::PhaseClock* clock) {
+  using results::Phase;
+  auto timed = [clock](Phase phase, auto&& f) {
+    if (clock) clock->time(phase, f);
+    else f();
+  };
   std::filesystem::create_directories(out_dir_);
   const int64_t total = config_.train.steps;
   const int64_t log_every = config_.train.log_every;
@@ -175,12 +170,12 @@ TrainResult Trainer::run() {
   live_->mmdit->train();
   while (step_ < total) {
     if (sink_.stop_requested()) {
-      timed(r.checkpoint_seconds, [&] { save(checkpoint_path()); });
+      timed(Phase::checkpoints, [&] { save(checkpoint_path()); });
       r.outcome = TrainOutcome::stopped;
       break;
     }
     double loss = 0;
-    timed(r.step_seconds, [&] { loss = step(); });
+    timed(Phase::training, [&] { loss = step(); });
     r.last_loss = loss;
     if (!std::isfinite(loss)) {
       r.outcome = TrainOutcome::diverged;
@@ -212,9 +207,9 @@ TrainResult Trainer::run() {
       t0_step = step_;
     }
     bool best = false;
-    if (step_ % eval_every == 0 || step_ == total) timed(r.validation_seconds, [&] { best = validate(); });
-    if (best) timed(r.checkpoint_seconds, [&] { save(best_path()); });
-    if (step_ % ckpt_every == 0 || step_ == total) timed(r.checkpoint_seconds, [&] { save(checkpoint_path()); });
+    if (step_ % eval_every == 0 || step_ == total) timed(Phase::validation, [&] { best = validate(); });
+    if (best) timed(Phase::checkpoints, [&] { save(best_path()); });
+    if (step_ % ckpt_every == 0 || step_ == total) timed(Phase::checkpoints, [&] { save(checkpoint_path()); });
   }
   r.step = step_;
   r.best_val = best_val_;

@@ -17,6 +17,7 @@
 #include "core/train/ema.h"
 #include "core/train/text_to_image.h"
 #include "core/train/validation.h"
+#include "results/phase_timing.h"
 
 namespace rflab::core {
 
@@ -37,9 +38,6 @@ struct TrainResult {
   double best_val = 0;
   int64_t best_step = -1;
   std::string error;
-  // Wall-clock seconds of this call of run(), by part (stored as the run's phase timings):
-  // optimiser steps, validation passes, checkpoint writes (the best checkpoint's too).
-  double step_seconds = 0, validation_seconds = 0, checkpoint_seconds = 0;
 };
 
 class Trainer {
@@ -51,7 +49,10 @@ class Trainer {
   // Loads out_dir/checkpoint.safetensors when it exists and its config and conditioner key match
   // (UserError naming the file otherwise); returns the step resumed from (0 for a fresh run).
   int64_t resume();
-  TrainResult run();
+  // Trains to train.steps (or until a stop is requested or the loss diverges). With a clock, the
+  // wall-clock seconds of the optimiser steps, the validation passes and the checkpoint writes
+  // (the best checkpoint's too) go into its phases training, validation and checkpoints.
+  TrainResult run(results::PhaseClock* clock = nullptr);
   // One optimiser step; returns the batch loss.
   double step();
   void save(const std::string& path);

@@ -98,6 +98,8 @@ std::vector<KidSubset> kid_subsets(int64_t n_a, int64_t n_b, int64_t subsets, in
   for (auto& d : draws) {
     d.a = sample_without_replacement(gen, n_a, subset_size);
     d.b = sample_without_replacement(gen, n_b, subset_size);
+    std::sort(d.a.begin(), d.a.end());
+    std::sort(d.b.begin(), d.b.end());
   }
   return draws;
 }
@@ -131,14 +133,12 @@ KidResult kid(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, int64_t subset
   std::vector<double> est;
   est.reserve(draws.size());
   for (const auto& d : draws) {
-    std::vector<Eigen::Index> ia = d.a, ib = d.b;
-    std::sort(ia.begin(), ia.end());
-    std::sort(ib.begin(), ib.end());
     if (cached) {
+      std::vector<Eigen::Index> ib = d.b;  // rows of the second sample in the stacked kernel
       for (auto& j : ib) j += a.rows();
-      est.push_back(mmd2_of_kernel(k, ia, ib));
+      est.push_back(mmd2_of_kernel(k, d.a, ib));
     } else {
-      est.push_back(mmd2_unbiased(a(ia, Eigen::all), b(ib, Eigen::all)));
+      est.push_back(mmd2_unbiased(a(d.a, Eigen::all), b(d.b, Eigen::all)));
     }
   }
   r.mean = std::accumulate(est.begin(), est.end(), 0.0) / double(subsets);

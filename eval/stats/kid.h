@@ -20,13 +20,14 @@ struct KidResult {
 // within each sample minus twice the cross mean.
 double mmd2_unbiased(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
 
-// The rows of one KID subset, in draw order: indices into the first and the second sample.
+// The rows of one KID subset, ascending: indices into the first and the second sample.
 struct KidSubset {
   std::vector<Eigen::Index> a, b;
 };
 
 // The subsets kid() averages over: for each subset, subset_size distinct rows of the first
-// sample, then of the second, drawn from mt19937_64(seed) by a partial Fisher-Yates shuffle.
+// sample, then of the second, drawn from mt19937_64(seed) by a partial Fisher-Yates shuffle and
+// then sorted (so that reading a kernel's rows walks its columns forwards).
 std::vector<KidSubset> kid_subsets(int64_t n_a, int64_t n_b, int64_t subsets, int64_t subset_size,
                                    uint64_t seed);
 
