@@ -1,5 +1,6 @@
 #include "core/text/text_layer.h"
 
+#include "core/model/gelu.h"
 #include "core/model/joint_block.h"
 
 namespace rflab::core {
@@ -19,7 +20,7 @@ torch::Tensor TextLayerImpl::forward(const torch::Tensor& x) {
   const int64_t B = x.size(0), L = x.size(1), W = x.size(2);
   auto parts = linear_rows(qkv, ln1->forward(x)).view({B, L, 3, heads, W / heads}).permute({2, 0, 3, 1, 4}).unbind(0);
   auto h = x + linear_rows(proj, joint_attention(parts[0], parts[1], parts[2]));
-  return h + linear_rows(fc2, torch::gelu(linear_rows(fc1, ln2->forward(h)), "tanh"));
+  return h + linear_rows(fc2, gelu_tanh(linear_rows(fc1, ln2->forward(h))));
 }
 
 Conditioning drop_conditioning(const Conditioning& c, const torch::Tensor& drop) {
