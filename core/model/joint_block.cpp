@@ -8,14 +8,6 @@ namespace rflab::core {
 
 namespace nn = torch::nn;
 
-torch::Tensor linear_rows(const torch::nn::Linear& lin, const torch::Tensor& x) {
-  auto sizes = x.sizes().vec();
-  auto rows = x.reshape({-1, sizes.back()});
-  auto y = lin->bias.defined() ? torch::addmm(lin->bias, rows, lin->weight.t()) : torch::mm(rows, lin->weight.t());
-  sizes.back() = y.size(1);
-  return y.view(sizes);
-}
-
 SelfAttentionImpl::SelfAttentionImpl(int64_t hidden, int64_t heads_, bool qk_norm, bool pre_only) : heads(heads_) {
   qkv = register_module("qkv", nn::Linear(nn::LinearOptions(hidden, 3 * hidden).bias(true)));
   if (!pre_only) proj = register_module("proj", nn::Linear(hidden, hidden));

@@ -8,14 +8,11 @@
 #include <tuple>
 
 #include "core/model/joint_attention.h"
+#include "core/model/linear.h"
 #include "core/model/modulate.h"
 #include "core/model/rms_norm.h"
 
 namespace rflab::core {
-
-// A Linear over the last dimension of a [..., in] tensor, through one fused addmm on the
-// flattened rows (a 3-D input would otherwise take matmul's unfused path: mm, then a bias add).
-torch::Tensor linear_rows(const torch::nn::Linear& lin, const torch::Tensor& x);
 
 struct SelfAttentionImpl : torch::nn::Module {
   SelfAttentionImpl(int64_t hidden, int64_t heads, bool qk_norm, bool pre_only);

@@ -1,7 +1,8 @@
 #include "core/text/text_layer.h"
 
 #include "core/model/gelu.h"
-#include "core/model/joint_block.h"
+#include "core/model/joint_attention.h"
+#include "core/model/linear.h"
 
 namespace rflab::core {
 

@@ -8,6 +8,7 @@
 
 #include "core/model/gelu.h"
 #include "core/model/joint_attention.h"
+#include "core/model/linear.h"
 #include "core/model/modulate.h"
 #include "core/model/rms_norm.h"
 
@@ -43,6 +44,19 @@ void expect_equal(const Grads& a, const Grads& b) {
   EXPECT_TRUE(torch::equal(a.out, b.out));
   for (size_t i = 0; i < a.grads.size(); ++i) EXPECT_TRUE(torch::equal(a.grads[i], b.grads[i])) << "input " << i;
 }
+
+// A Linear whose weight and bias are the given tensors: x, weight, bias.
+template <class F>
+auto through_linear(F f) {
+  return [f](const std::vector<torch::Tensor>& v) {
+    torch::nn::Linear lin(v[1].size(1), v[1].size(0));
+    lin->weight = v[1];
+    lin->bias = v[2];
+    return f(lin, v[0]);
+  };
+}
+auto fused_linear = through_linear([](const torch::nn::Linear& l, const torch::Tensor& x) { return linear_rows(l, x); });
+auto aten_linear = through_linear([](const torch::nn::Linear& l, const torch::Tensor& x) { return linear_rows_aten(l, x); });
 
 auto fused_attention = [](const std::vector<torch::Tensor>& x) { return joint_attention(x[0], x[1], x[2]); };
 auto aten_attention = [](const std::vector<torch::Tensor>& x) { return joint_attention_aten(x[0], x[1], x[2]); };
@@ -183,6 +197,45 @@ TEST(FusedKernels, GeluTanhMatchesAten) {
   auto aten = run([](const std::vector<torch::Tensor>& v) { return gelu_tanh_aten(v[0]); }, {x}, up);
   // ATen's own gradient is off the closed form by up to ~5e-6 (its tanh form near |x| ≈ 3).
   expect_close(fused, aten, 1e-5);
+}
+
+TEST(FusedKernels, LinearMatchesAddmm) {
+  torch::manual_seed(11);
+  // A 3-D input, as the blocks pass it, and a strided one (a narrow of a wider tensor).
+  std::vector<torch::Tensor> in = {torch::randn({3, 17, 12}), torch::randn({20, 12}), torch::randn({20})};
+  auto up = torch::randn({3, 17, 20});
+  auto fused = run(fused_linear, in, up), aten = run(aten_linear, in, up);
+  // The same sgemm onto rows that start as the bias: the same bits.
+  EXPECT_TRUE(torch::equal(fused.out, aten.out));
+  expect_close(fused, aten, 1e-5);
+  std::vector<torch::Tensor> strided = {torch::randn({3, 17, 30}).narrow(2, 5, 12), in[1], in[2]};
+  expect_close(run(fused_linear, strided, up), run(aten_linear, strided, up), 1e-5);
+}
+
+TEST(FusedKernels, LinearComputesOnlyTheGradientsAsked) {
+  torch::manual_seed(12);
+  torch::nn::Linear lin(6, 5);
+  for (auto& p : lin->parameters()) p.requires_grad_(false);  // a frozen evaluator's layer
+  auto x = torch::randn({4, 6}, torch::requires_grad());
+  auto up = torch::randn({4, 5});
+  linear_rows(lin, x).backward(up);
+  EXPECT_FALSE(lin->weight.grad().defined());
+  EXPECT_TRUE(torch::allclose(x.grad(), up.mm(lin->weight), 1e-6, 1e-6));
+}
+
+// The intra-op threads only: OpenBLAS's own split of the weight gradient gᵀ·x depends on its
+// pool size, for ATen's mm as for this kernel (README "Determinism": one thread count).
+TEST(FusedKernels, LinearDoesNotDependOnIntraOpThreads) {
+  torch::manual_seed(13);
+  std::vector<torch::Tensor> in = {torch::randn({2, 300, 64}), torch::randn({96, 64}), torch::randn({96})};
+  auto up = torch::randn({2, 300, 96});
+  const int before = torch::get_num_threads();
+  torch::set_num_threads(1);
+  auto one = run(fused_linear, in, up);
+  torch::set_num_threads(2);
+  auto two = run(fused_linear, in, up);
+  torch::set_num_threads(before);
+  expect_equal(one, two);
 }
 
 TEST(FusedKernels, ModulateAndGatedResidualMatchAddcmul) {
