@@ -45,6 +45,18 @@ void expect_equal(const Grads& a, const Grads& b) {
   for (size_t i = 0; i < a.grads.size(); ++i) EXPECT_TRUE(torch::equal(a.grads[i], b.grads[i])) << "input " << i;
 }
 
+// f run on 1 and on 2 intra-op threads gives the same bits.
+template <class F>
+void expect_same_on_one_and_two_threads(F f, const std::vector<torch::Tensor>& inputs, const torch::Tensor& up) {
+  const int before = torch::get_num_threads();
+  torch::set_num_threads(1);
+  auto one = run(f, inputs, up);
+  torch::set_num_threads(2);
+  auto two = run(f, inputs, up);
+  torch::set_num_threads(before);
+  expect_equal(one, two);
+}
+
 // A Linear whose weight and bias are the given tensors: x, weight, bias.
 template <class F>
 auto through_linear(F f) {
@@ -84,13 +96,7 @@ TEST(FusedKernels, JointAttentionDoesNotDependOnThreads) {
   torch::manual_seed(1);
   std::vector<torch::Tensor> qkv = {torch::randn({4, 3, 10, 8}), torch::randn({4, 3, 10, 8}), torch::randn({4, 3, 10, 8})};
   auto up = torch::randn({4, 10, 24});
-  const int before = torch::get_num_threads();
-  torch::set_num_threads(1);
-  auto one = run(fused_attention, qkv, up);
-  torch::set_num_threads(2);
-  auto two = run(fused_attention, qkv, up);
-  torch::set_num_threads(before);
-  expect_equal(one, two);
+  expect_same_on_one_and_two_threads(fused_attention, qkv, up);
 }
 
 TEST(FusedKernels, RMSNormMatchesAten) {
@@ -126,13 +132,7 @@ TEST(FusedKernels, RMSNormWeightGradientDoesNotDependOnThreads) {
     n->weight = x[1];
     return n->forward(x[0]);
   };
-  const int before = torch::get_num_threads();
-  torch::set_num_threads(1);
-  auto one = run(f, inputs, up);
-  torch::set_num_threads(2);
-  auto two = run(f, inputs, up);
-  torch::set_num_threads(before);
-  expect_equal(one, two);
+  expect_same_on_one_and_two_threads(f, inputs, up);
 }
 
 TEST(FusedKernels, TwoStreamAttentionEqualsAttentionOverTheConcatenation) {
@@ -229,13 +229,7 @@ TEST(FusedKernels, LinearDoesNotDependOnIntraOpThreads) {
   torch::manual_seed(13);
   std::vector<torch::Tensor> in = {torch::randn({2, 300, 64}), torch::randn({96, 64}), torch::randn({96})};
   auto up = torch::randn({2, 300, 96});
-  const int before = torch::get_num_threads();
-  torch::set_num_threads(1);
-  auto one = run(fused_linear, in, up);
-  torch::set_num_threads(2);
-  auto two = run(fused_linear, in, up);
-  torch::set_num_threads(before);
-  expect_equal(one, two);
+  expect_same_on_one_and_two_threads(fused_linear, in, up);
 }
 
 TEST(FusedKernels, ModulateAndGatedResidualMatchAddcmul) {
