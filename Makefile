@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: setup configure build demo study scaling regress test test-long test-slurm test-browser bench bench-paired clean
+.PHONY: setup configure build demo study scaling regress test test-long test-slurm test-browser test-cuda bench bench-paired gpu-check clean
 
 setup:
 	bash scripts/setup
@@ -64,6 +64,14 @@ test-browser:
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS) --target test_browser
 	cd $(BUILD) && ctest -L browser --output-on-failure --timeout 600
+
+# The GPU tests (label `cuda`): they skip themselves without a CUDA device and libtorch.
+test-cuda: build
+	cd $(BUILD) && ctest -L cuda --output-on-failure --timeout 600
+
+# On a GPU machine with PyTorch 2.x (README "On a GPU"): build against it and run the GPU check.
+gpu-check:
+	bash scripts/gpu-check
 
 bench: configure
 	cmake --build $(BUILD) -j $(JOBS) --target bench_train_step bench_frechet

@@ -6,6 +6,7 @@
 
 #include "core/model/model_size.h"
 #include "core/model/reference_checkpoint.h"
+#include "core/util/device.h"
 #include "experiments/command.h"
 #include "experiments/config_input.h"
 #include "results/error.h"
@@ -48,13 +49,16 @@ int model_info(Args& args) {
 
 int model_verify(Args& args) {
   double tol = args.get_double("tolerance", 1e-4);
+  const std::string precision = args.get_or("precision", "fp32");
+  const torch::Device device = core::device_named(args.get_or("device", "cpu"), "--device");
   args.finish();
   if (args.positional().size() != 1) throw UsageError("expected exactly one FILE.safetensors");
+  if (precision != "fp32" && precision != "bf16") throw_input_error("", "--precision", "fp32 or bf16", "'" + precision + "'");
   const std::string path = args.positional()[0];
-  auto r = core::verify_reference_file(path);
-  std::cout << fmt::format("{}: depth {} hidden {} heads {} QK-norm {}: max |diff| = {:.3e} (max |output| = {:.3f}) -> {}\n",
+  auto r = core::verify_reference_file(path, device, core::precision_named(precision));
+  std::cout << fmt::format("{}: depth {} hidden {} heads {} QK-norm {} ({}, {}): max |diff| = {:.3e} (max |output| = {:.3f}) -> {}\n",
                            path, r.config.depth, r.config.hidden, r.config.heads, r.config.qk_norm ? "on" : "off",
-                           r.max_abs_diff, r.max_abs_output, r.max_abs_diff <= tol ? "OK" : "MISMATCH");
+                           device.str(), precision, r.max_abs_diff, r.max_abs_output, r.max_abs_diff <= tol ? "OK" : "MISMATCH");
   return r.max_abs_diff <= tol ? 0 : 1;
 }
 
@@ -65,11 +69,11 @@ RFLAB_COMMAND(Command{"model info", "parameter count and FLOPs of a model config
                       model_info});
 
 RFLAB_COMMAND(Command{"model verify", "run a reference-format MM-DiT file's inputs and compare with its output",
-                      "usage: rflab model verify FILE.safetensors [--tolerance T]\n\n"
+                      "usage: rflab model verify FILE.safetensors [--tolerance T] [--device cpu|cuda] [--precision fp32|bf16]\n\n"
                       "Loads the MM-DiT weights of FILE (reference parameter names, under model. or\n"
                       "model.diffusion_model.; the shape is read off the tensors), runs its input.x, input.t,\n"
-                      "input.y and input.context, and prints the largest absolute difference to its output.\n"
-                      "Exit 0 when within the tolerance (default 1e-4).",
+                      "input.y and input.context on the device (bf16: under autocast), and prints the largest\n"
+                      "absolute difference to its output. Exit 0 when within the tolerance (default 1e-4).",
                       model_verify});
 
 }  // namespace

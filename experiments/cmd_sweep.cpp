@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -95,14 +96,22 @@ int run_cmd(Args& args) {
   o.jobs = positive_flag(args, "jobs", 1);
   o.skip_failed = args.has_switch("skip-failed");
   o.cache_dir = args.get_or("cache", o.cache_dir);
+  const auto gpus = args.get("gpus");
   load(s, args);
   args.finish();
   o.sweep_path = std::filesystem::absolute(s.file).string();
   o.db_path = s.db;
   o.out_root = s.out_root;
-  o.threads_per_job = std::max(1, available_cores() / o.jobs);
   o.exe = self_exe();
+  o.gpus = sweep_gpus(gpus, std::getenv("CUDA_VISIBLE_DEVICES"), false);  // a bad --gpus stops here
   SweepPlan plan = plan_sweep(s.sweep, s.db, s.out_root);
+  if (!gpus) {
+    bool on_cuda = false;
+    for (const auto& r : plan.runs) on_cuda = on_cuda || r.spec.config.train.device == "cuda";
+    o.gpus = sweep_gpus(std::nullopt, std::getenv("CUDA_VISIBLE_DEVICES"), on_cuda);
+  }
+  if (!o.gpus.empty()) o.jobs = static_cast<int>(o.gpus.size());  // one run per GPU
+  o.threads_per_job = std::max(1, available_cores() / o.jobs);
   for (const auto& r : plan.runs)
     if (should_run(r.state, o.skip_failed)) require_run_inputs(r.spec.config);
   {
@@ -154,8 +163,10 @@ int run_one_cmd(Args& args) {
     register_sweep_runs(store, s.sweep, {chosen}, parent_provenance(0));
   }
   install_stop_handlers();
-  std::cout << fmt::format("sweep {} run #{} {}: {}\n", s.sweep.name, chosen->index,
-                           chosen->config_hash.substr(0, kHashPrefix), chosen->label());
+  const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
+  std::cout << fmt::format("sweep {} run #{} {}: {}{}\n", s.sweep.name, chosen->index,
+                           chosen->config_hash.substr(0, kHashPrefix), chosen->label(),
+                           visible ? fmt::format(" (CUDA_VISIBLE_DEVICES={})", visible) : "");
   return run_training(chosen->config, o).exit_code;
 }
 
@@ -281,7 +292,8 @@ RFLAB_COMMAND(Command{"sweep plan", "what a sweep would run: done, fresh, resume
                       plan_cmd});
 
 RFLAB_COMMAND(Command{"sweep run", "run a sweep's pending runs in a local process pool",
-                      std::string("usage: rflab sweep run FILE [--jobs N] [--db PATH] [--out-root DIR] [--cache DIR] [--skip-failed]\n\n"
+                      std::string("usage: rflab sweep run FILE [--jobs N | --gpus LIST] [--db PATH] [--out-root DIR] [--cache DIR]\n"
+                                  "                      [--skip-failed]\n\n"
                                   "Registers the sweep and its runs, then trains every run that is not done in N child\n"
                                   "processes (the cores are split between them), resuming interrupted runs from their\n"
                                   "checkpoint. The runs' conditioner mini-CLIPs are trained into the model cache first.\n"
@@ -290,6 +302,10 @@ RFLAB_COMMAND(Command{"sweep run", "run a sweep's pending runs in a local proces
                                   "Exit status: 0 all done, 1 a run failed or diverged, 130 stopped by a signal.\n\n") +
                           kCommonFlags +
                           "  --jobs N         concurrent runs (default 1)\n"
+                          "  --gpus LIST      one run per GPU at a time: ids as CUDA_VISIBLE_DEVICES takes them (0,1,3),\n"
+                          "                   or 'all' for every GPU CUDA_VISIBLE_DEVICES lists; each worker sees only\n"
+                          "                   its own GPU. Without it, runs on cuda use one run per GPU when\n"
+                          "                   CUDA_VISIBLE_DEVICES lists several\n"
                           "  --cache DIR      model cache of the conditioner mini-CLIPs (default cache)\n"
                           "  --skip-failed    leave failed runs alone instead of retrying them",
                       run_cmd});

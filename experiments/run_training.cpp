@@ -116,7 +116,7 @@ c10::Device require_run_inputs(const results::RunConfig& config) {
 
 RunOutcome run_training(const results::RunConfig& config, const RunOptions& o) {
   RunOutcome out;
-  const torch::Device device = require_run_inputs(config);
+  require_run_inputs(config);
   const std::string hash = config.hash();
   out.out_dir = o.out_dir.empty() ? run_out_dir(kDefaultOutRoot, hash) : o.out_dir;
   results::Store store(o.db_path);
@@ -151,11 +151,7 @@ RunOutcome run_training(const results::RunConfig& config, const RunOptions& o) {
   auto conditioner = clock.time(results::Phase::conditioner, [&] {
     return load_or_train_conditioner(config, o.cache_dir, o.quiet ? nullptr : &std::cout);
   });
-  core::Trainer trainer(config, std::move(conditioner), out.out_dir, sink);
-  if (!device.is_cpu()) {
-    trainer.live().to(device);
-    trainer.ema().to(device);
-  }
+  core::Trainer trainer(config, std::move(conditioner), out.out_dir, sink);  // on train.device
   std::filesystem::create_directories(out.out_dir);
   int64_t from = trainer.resume();
   store.update_provenance(out.run_id, rec.provenance);

@@ -33,6 +33,7 @@ std::string sbatch_script(const SlurmJob& j) {
   if (!r.partition.empty()) s += "#SBATCH --partition=" + r.partition + "\n";
   if (!r.time.empty()) s += "#SBATCH --time=" + r.time + "\n";
   if (!r.mem.empty()) s += "#SBATCH --mem=" + r.mem + "\n";
+  if (r.gpus > 0) s += fmt::format("#SBATCH --gres=gpu:{}\n", r.gpus);
   s += "#SBATCH --chdir=" + j.workdir + "\n";
   s += "#SBATCH --output=" + j.shard_dir + "/slurm-%A_%a.out\n";
   s += "set -euo pipefail\n";

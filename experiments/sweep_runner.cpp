@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <iterator>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -24,6 +25,9 @@
 #include "experiments/conditioner.h"
 #include "experiments/progress.h"
 #include "experiments/sweep_lock.h"
+#include "results/error.h"
+
+extern char** environ;
 
 namespace rflab::experiments {
 
@@ -90,10 +94,12 @@ struct Worker {
   std::string log_path;
 };
 
-pid_t spawn(const std::vector<std::string>& argv_s, const std::string& log_path) {
-  std::vector<char*> argv;
+pid_t spawn(const std::vector<std::string>& argv_s, const std::vector<std::string>& env_s, const std::string& log_path) {
+  std::vector<char*> argv, envp;
   for (const auto& a : argv_s) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  for (const auto& e : env_s) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error(log_path + ": open worker log: " + std::strerror(errno));
   const pid_t pid = ::fork();
@@ -109,7 +115,7 @@ pid_t spawn(const std::vector<std::string>& argv_s, const std::string& log_path)
     ::dup2(fd, STDERR_FILENO);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     const char msg[] = "rflab sweep: exec of the worker failed\n";
     (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
     ::_exit(127);
@@ -160,6 +166,63 @@ int64_t register_sweep_runs(results::Store& store, const sweeps::SweepFile& swee
     }
   });
   return sweep_id;
+}
+
+namespace {
+std::vector<std::string> split_ids(const std::string& text) {
+  std::vector<std::string> ids;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = text.find(',', start);
+    ids.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return ids;
+    start = comma + 1;
+  }
+}
+
+// CUDA_VISIBLE_DEVICES takes indices or UUIDs (GPU-…, MIG-…).
+bool plausible_gpu_id(const std::string& id) {
+  if (id.empty()) return false;
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '/') return false;
+  return true;
+}
+}  // namespace
+
+std::vector<std::string> sweep_gpus(const std::optional<std::string>& flag, const char* cuda_visible_devices,
+                                    bool runs_on_cuda) {
+  const std::string visible = cuda_visible_devices ? cuda_visible_devices : "";
+  std::vector<std::string> ids;
+  if (flag) {
+    if (*flag == "all") {
+      if (visible.empty())
+        throw_input_error("", "--gpus", "CUDA_VISIBLE_DEVICES to list the GPUs for 'all'", "it unset or empty");
+      ids = split_ids(visible);
+    } else {
+      ids = split_ids(*flag);
+    }
+  } else if (runs_on_cuda && visible.find(',') != std::string::npos) {
+    ids = split_ids(visible);
+  } else {
+    return {};
+  }
+  const std::string field = flag ? "--gpus" : "CUDA_VISIBLE_DEVICES";
+  const std::string given = "'" + (flag && *flag != "all" ? *flag : visible) + "'";
+  std::set<std::string> seen;
+  for (const auto& id : ids) {
+    if (!plausible_gpu_id(id)) throw_input_error("", field, "comma-separated GPU indices or UUIDs", given);
+    if (!seen.insert(id).second) throw_input_error("", field, "each GPU once", given + " ('" + id + "' twice)");
+  }
+  return ids;
+}
+
+std::vector<std::string> worker_environment(const std::vector<std::string>& base, const std::string& gpu) {
+  if (gpu.empty()) return base;
+  std::vector<std::string> env;
+  for (const auto& e : base)
+    if (e.rfind("CUDA_VISIBLE_DEVICES=", 0) != 0) env.push_back(e);
+  env.push_back("CUDA_VISIBLE_DEVICES=" + gpu);
+  return env;
 }
 
 int available_cores() {
@@ -232,9 +295,14 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
   Progress progress(log, stderr_is_terminal(), "steps", total_steps, start_steps);
   progress.log(fmt::format("sweep {}: {} runs; {} done, {} to run, {} skipped; {} jobs x {} threads",
                            plan.sweep.name, plan.runs.size(), result.already_done, queue.size(),
-                           result.skipped, o.jobs, o.threads_per_job));
+                           result.skipped, o.gpus.empty() ? o.jobs : static_cast<int>(o.gpus.size()),
+                           o.threads_per_job));
   SignalScope signals;
   std::map<pid_t, Worker> active;
+  std::vector<std::string> environment;
+  for (char** e = environ; e && *e; ++e) environment.emplace_back(*e);
+  std::map<std::string, pid_t> gpu_holder;  // GPU id -> the worker on it
+  const int jobs = o.gpus.empty() ? o.jobs : static_cast<int>(o.gpus.size());
   int forwarded = 0;
   double finished_steps = 0;  // steps of runs that ended, counted at their last logged step
   // The steps done are read from the store only when a line is due, or at most once a second for
@@ -260,7 +328,7 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
       for (auto& [pid, w] : active) ::kill(pid, g_signal.load());
       queue.clear();
     }
-    while (!result.stopped && static_cast<int>(active.size()) < o.jobs && !queue.empty()) {
+    while (!result.stopped && static_cast<int>(active.size()) < jobs && !queue.empty()) {
       const PlannedRun* r = queue.front();
       queue.pop_front();
       std::filesystem::create_directories(r->out_dir);
@@ -269,10 +337,18 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
       if (!core::fused_kernels()) argv.push_back("--reference-kernels");  // the workers train as the pool was told
       argv.insert(argv.end(), {"sweep", "run-one", o.sweep_path, "--index", std::to_string(r->spec.index), "--db",
                                o.db_path, "--out-root", o.out_root, "--cache", o.cache_dir});
-      const pid_t pid = spawn(argv, w.log_path);
-      progress.log(fmt::format("start  #{} {} {} ({}; log {})", r->spec.index,
+      std::string gpu;
+      for (const auto& id : o.gpus)
+        if (!gpu_holder.count(id)) {
+          gpu = id;
+          break;
+        }
+      const pid_t pid = spawn(argv, worker_environment(environment, gpu), w.log_path);
+      if (!gpu.empty()) gpu_holder[gpu] = pid;
+      progress.log(fmt::format("start  #{} {} {} ({}; {}log {})", r->spec.index,
                                r->spec.config_hash.substr(0, kHashPrefix), r->spec.label(),
-                               r->state == PlanState::fresh ? "fresh" : "resuming", w.log_path));
+                               r->state == PlanState::fresh ? "fresh" : "resuming",
+                               gpu.empty() ? "" : "GPU " + gpu + "; ", w.log_path));
       active.emplace(pid, std::move(w));
     }
     if (active.empty()) break;
@@ -288,6 +364,11 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
     if (it == active.end()) continue;
     Worker w = std::move(it->second);
     active.erase(it);
+    for (auto g = gpu_holder.begin(); g != gpu_holder.end(); ++g)
+      if (g->second == pid) {
+        gpu_holder.erase(g);
+        break;
+      }
     finished_steps += static_cast<double>(last_logged_step(store, w.run_id));
     record_worker_exit(store, w, status, result, progress);
     tick(true);

@@ -26,6 +26,9 @@ struct PoolOptions {
   int threads_per_job = 1;
   bool skip_failed = false;
   std::string exe;  // the rflab binary the workers run
+  // CUDA devices, one worker on each at a time (CUDA_VISIBLE_DEVICES=<id> in its environment);
+  // empty: the workers inherit this process's environment.
+  std::vector<std::string> gpus;
   std::optional<int64_t> sweep_id;  // the pool's own phase timings are stored under it
 };
 
@@ -42,6 +45,17 @@ struct PoolResult {
 int64_t register_sweep_runs(results::Store& store, const sweeps::SweepFile& sweep,
                             const std::vector<const sweeps::RunSpec*>& specs,
                             const results::Provenance& provenance);
+
+// The GPUs of `--gpus LIST` ("0,1" or "all" for every id of CUDA_VISIBLE_DEVICES), else, for
+// runs on CUDA, the ids CUDA_VISIBLE_DEVICES lists when it lists several; empty otherwise (no
+// assignment: one GPU, or none). `cuda_visible_devices` is that variable's value (null: unset).
+// UserError naming --gpus for an empty or malformed id, a repeated one, or "all" without the variable.
+std::vector<std::string> sweep_gpus(const std::optional<std::string>& flag, const char* cuda_visible_devices,
+                                    bool runs_on_cuda);
+
+// A worker's environment: `base` (NAME=VALUE entries) with CUDA_VISIBLE_DEVICES set to `gpu`,
+// or `base` unchanged for an empty `gpu`.
+std::vector<std::string> worker_environment(const std::vector<std::string>& base, const std::string& gpu);
 
 // CPUs this process may run on (its affinity mask).
 int available_cores();

@@ -43,6 +43,12 @@ ConfigKey S(std::string k, Part RunConfig::*part, std::string Part::*field, std:
   return bound(std::move(k), VT::string, std::move(d), 0, 0, std::move(choices), part, field, std::move(help));
 }
 
+// A key added after configs were first hashed: left out of the canonical text at its default.
+ConfigKey added_later(ConfigKey k) {
+  k.since_identity = true;
+  return k;
+}
+
 const char* type_name(VT t) {
   switch (t) {
     case VT::integer: return "an integer";
@@ -211,6 +217,9 @@ const std::vector<ConfigKey>& config_schema() {
       I("train.checkpoint_every", &RunConfig::train, &TrainConfig::checkpoint_every, 250, 1, 1000000000, "steps between checkpoints"),
       I("train.log_every", &RunConfig::train, &TrainConfig::log_every, 25, 1, 1000000000, "steps between training-loss log lines and rows"),
       S("train.device", &RunConfig::train, &TrainConfig::device, "cpu", {"cpu", "cuda"}, "device"),
+      added_later(S("train.precision", &RunConfig::train, &TrainConfig::precision, "fp32", {"fp32", "bf16"},
+                    "fp32, or bf16 autocast of matrix products and attention with fp32 master weights, optimizer "
+                    "state, losses and RMSNorm statistics")),
       // data
       S("data.dataset", &RunConfig::data, &DataConfig::dataset, "fashion-mnist", {"fashion-mnist"}, "dataset"),
       S("data.root", &RunConfig::data, &DataConfig::root, "/usr/share/datasets/fashion-mnist", {}, "dataset folder"),
@@ -299,8 +308,17 @@ const json& config_at(const json& config, const std::string& dotted_key) {
 
 std::string canonical_json(const json& config) {
   // nlohmann's object is an ordered std::map, so dump() sorts keys; doubles print in the
-  // shortest round-trip form.
-  return config.dump();
+  // shortest round-trip form. Keys added later are written only where they differ from their
+  // default, so the hash of every config that predates them is unchanged.
+  json c = config;
+  for (const auto& k : config_schema()) {
+    if (!k.since_identity) continue;
+    std::string path = "/" + k.key;
+    std::replace(path.begin(), path.end(), '.', '/');
+    const json::json_pointer at(path);
+    if (c.contains(at) && c.at(at) == k.default_value) c.at(at.parent_pointer()).erase(at.back());
+  }
+  return c.dump();
 }
 
 std::string config_hash(const json& config) { return sha256_hex(canonical_json(config)); }

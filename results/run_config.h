@@ -6,7 +6,8 @@
 // Below the edge code takes the parts; nothing reads a config by string path.
 //
 // Identity: the complete config serialises one way (canonical_json), and the SHA-256 of that
-// text is the run's config hash. The typed parts are a view of that JSON, never its source, so
+// text is the run's config hash. A key added after runs were stored (`since_identity`) is left
+// out of that text while it holds its default, so every earlier run keeps its hash. The typed parts are a view of that JSON, never its source, so
 // hashes do not depend on how the structs are laid out.
 #pragma once
 #include <cstdint>
@@ -76,7 +77,8 @@ struct TrainConfig {
   uint64_t seed = 0;
   int64_t checkpoint_every = 0;
   int64_t log_every = 0;
-  std::string device;  // cpu | cuda
+  std::string device;     // cpu | cuda
+  std::string precision;  // fp32 | bf16 (autocast of matrix products and attention; fp32 master weights)
 };
 
 // eval.*: what the trainer evaluates while it runs (validation loss, the end-of-run grid).
@@ -136,6 +138,8 @@ struct ConfigKey {
   std::vector<std::string> choices;  // allowed strings, empty = any
   std::string help;
   std::function<void(RunConfig&, const nlohmann::json&)> assign;  // stores a checked value in its part
+  // Added after configs were first hashed: at its default it is not part of canonical_json.
+  bool since_identity = false;
 };
 
 const std::vector<ConfigKey>& config_schema();

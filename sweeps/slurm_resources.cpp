@@ -35,8 +35,8 @@ SlurmResources slurm_resources(const nlohmann::json& r, const std::string& file)
   if (!r.is_object()) throw_input_error(file, "resources", "an object", r.dump());
   for (auto it = r.begin(); it != r.end(); ++it)
     if (it.key() != "partition" && it.key() != "time" && it.key() != "cpus" && it.key() != "mem" &&
-        it.key() != "max_parallel")
-      throw_input_error(file, "resources." + it.key(), "one of partition, time, cpus, mem, max_parallel",
+        it.key() != "max_parallel" && it.key() != "gpus")
+      throw_input_error(file, "resources." + it.key(), "one of partition, time, cpus, mem, max_parallel, gpus",
                         "an unknown key");
   // Shapes sbatch accepts; also keeps shell metacharacters out of the script.
   out.partition = string_field(r, "partition", file, std::regex("[A-Za-z0-9_.,-]+"), "a partition name");
@@ -46,6 +46,7 @@ SlurmResources slurm_resources(const nlohmann::json& r, const std::string& file)
   const int cpus = int_field(r, "cpus", file, 1);
   out.cpus = cpus > 0 ? cpus : 1;
   out.max_parallel = int_field(r, "max_parallel", file, 1);
+  out.gpus = int_field(r, "gpus", file, 0);
   return out;
 }
 

@@ -148,6 +148,9 @@ struct FusedAttention : torch::autograd::Function<FusedAttention> {
 
 torch::Tensor joint_attention_aten(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
   const int64_t B = q.size(0), heads = q.size(1), L = q.size(2), hd = q.size(3);
+  // libtorch 2.x: its fused attention (flash / memory-efficient kernels on CUDA, bf16 under autocast).
+  if constexpr (compat::kHasScaledDotProductAttention)
+    return compat::scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape({B, L, heads * hd});
   auto qf = q.reshape({B * heads, L, hd});
   auto kf = k.reshape({B * heads, L, hd});
   auto vf = v.reshape({B * heads, L, hd});

@@ -22,8 +22,9 @@ std::pair<torch::Tensor, torch::Tensor> joint_attention(const AttentionInputs& c
 // One sequence: q, k, v [B, heads, L, d] -> [B, L, heads·d].
 torch::Tensor joint_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
 
-// The same through ATen's bmm and softmax (any device and dtype): the reference the fused
-// kernel is tested against, and the path on CUDA.
+// The same through ATen (any device and dtype): at::scaled_dot_product_attention where the
+// libtorch has it (2.x: flash attention on CUDA), else bmm, softmax, bmm. The reference the fused
+// CPU kernel is tested against, and the path on CUDA and under autocast.
 torch::Tensor joint_attention_aten(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
 
 }  // namespace rflab::core

@@ -77,7 +77,7 @@ void load_reference_weights(MMDiT& model, const std::map<std::string, torch::Ten
   }
 }
 
-VerifyResult verify_reference_file(const std::string& path) {
+VerifyResult verify_reference_file(const std::string& path, torch::Device device, Precision precision) {
   auto st = read_safetensors(path);
   std::string prefix = reference_prefix(st.tensors, path);
   VerifyResult r;
@@ -85,13 +85,20 @@ VerifyResult verify_reference_file(const std::string& path) {
   MMDiT model(r.config);
   load_reference_weights(model, st.tensors, prefix, path);
   model->eval();
+  model->to(device);
   torch::NoGradGuard no_grad;
   const auto& x = need(st.tensors, "input.x", path);
   const auto& tt = need(st.tensors, "input.t", path);
   const auto& ctx = need(st.tensors, "input.context", path);
   torch::Tensor y;
-  if (r.config.pooled_dim > 0) y = need(st.tensors, "input.y", path).to(torch::kFloat32);
-  auto out = model->forward(x.to(torch::kFloat32), tt.to(torch::kFloat32), y, ctx.to(torch::kFloat32));
+  if (r.config.pooled_dim > 0) y = need(st.tensors, "input.y", path).to(device, torch::kFloat32);
+  torch::Tensor out;
+  {
+    AutocastScope autocast(device, precision);
+    out = model->forward(x.to(device, torch::kFloat32), tt.to(device, torch::kFloat32), y,
+                         ctx.to(device, torch::kFloat32));
+  }
+  out = out.to(torch::kCPU, torch::kFloat32);
   const auto& expected = need(st.tensors, "output", path);
   if (expected.sizes() != out.sizes())
     throw_input_error(path, "output", "shape " + c10::str(out.sizes()), "shape " + c10::str(expected.sizes()));

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/model/mmdit.h"
+#include "core/util/precision.h"
 
 namespace rflab::core {
 
@@ -31,7 +32,8 @@ struct VerifyResult {
 };
 
 // `rflab model verify`: builds the model from a reference-format file, runs its `input.*`
-// tensors (x, t, y, context) and compares with its `output`.
-VerifyResult verify_reference_file(const std::string& path);
+// tensors (x, t, y, context) on `device` at `precision` and compares with its `output`.
+VerifyResult verify_reference_file(const std::string& path, torch::Device device = torch::kCPU,
+                                   Precision precision = Precision::fp32);
 
 }  // namespace rflab::core

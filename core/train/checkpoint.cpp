@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "core/io/safetensors.h"
+#include "core/util/torch_compat.h"
 #include "results/error.h"
 
 namespace rflab::core {
@@ -24,7 +25,7 @@ void add_optimizer(std::map<std::string, torch::Tensor>& out, const torch::optim
   const auto& groups = optimizer.param_groups();
   for (size_t g = 0; g < groups.size(); ++g)
     for (size_t i = 0; i < groups[g].params().size(); ++i) {
-      auto it = optimizer.state().find(c10::guts::to_string(groups[g].params()[i].unsafeGetTensorImpl()));
+      auto it = optimizer.state().find(compat::optimizer_state_key(optimizer.state(), groups[g].params()[i]));
       if (it == optimizer.state().end()) continue;
       const auto* s = dynamic_cast<const torch::optim::AdamWParamState*>(it->second.get());
       if (!s) throw std::logic_error("save_checkpoint: the optimizer is not AdamW");
@@ -180,7 +181,7 @@ void load_optimizer(torch::optim::Optimizer& optimizer, const LoadedCheckpoint& 
         s->exp_avg(need("exp_avg"));
         s->exp_avg_sq(need("exp_avg_sq"));
         if (ck.tensors.count(p + "max_exp_avg_sq")) s->max_exp_avg_sq(need("max_exp_avg_sq"));
-        optimizer.state()[c10::guts::to_string(param.unsafeGetTensorImpl())] = std::move(s);
+        optimizer.state()[compat::optimizer_state_key(optimizer.state(), param)] = std::move(s);
       }
     return;
   }

@@ -1,12 +1,13 @@
 #include "core/train/fused_adamw.h"
 
 #include <ATen/Parallel.h>
-#include <c10/util/string_utils.h>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <optional>
 
 #include "core/model/cpu_kernel.h"
+#include "core/util/torch_compat.h"
 
 namespace rflab::core {
 
@@ -14,7 +15,7 @@ namespace {
 
 bool fusable(const torch::Tensor& t) { return t.is_contiguous() && t.numel() > 0; }
 
-using State = ska::flat_hash_map<std::string, std::unique_ptr<torch::optim::OptimizerParamState>>;
+using State = std::remove_reference_t<decltype(std::declval<torch::optim::Optimizer&>().state())>;
 
 // Whether every parameter with a gradient, and its moments when it has them, can take the
 // one-pass update.
@@ -24,7 +25,7 @@ bool all_fusable(const std::vector<torch::optim::OptimizerParamGroup>& groups, c
     for (const auto& p : group.params()) {
       if (!p.grad().defined()) continue;
       if (!cpu_float32({&p, &p.grad()}) || p.grad().is_sparse() || !fusable(p) || !fusable(p.grad())) return false;
-      const auto it = state.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+      const auto it = state.find(compat::optimizer_state_key(state, p));
       if (it == state.end()) continue;
       const auto& s = static_cast<const torch::optim::AdamWParamState&>(*it->second);
       if (!cpu_float32({&s.exp_avg(), &s.exp_avg_sq()}) || !fusable(s.exp_avg()) || !fusable(s.exp_avg_sq()) ||
@@ -35,10 +36,77 @@ bool all_fusable(const std::vector<torch::optim::OptimizerParamGroup>& groups, c
   return true;
 }
 
+// AdamW's initial state for `p` when it has none.
+torch::optim::AdamWParamState& state_of(State& state, const torch::Tensor& p) {
+  const auto key = compat::optimizer_state_key(state, p);
+  if (!state.count(key)) {  // as AdamW initialises it
+    auto s = std::make_unique<torch::optim::AdamWParamState>();
+    s->step(0);
+    s->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+    s->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+    state[key] = std::move(s);
+  }
+  return static_cast<torch::optim::AdamWParamState&>(*state[key]);
+}
+
 }  // namespace
 
+bool FusedAdamW::step_multi_tensor() {
+  if (!fused_kernels()) return false;
+  // Check every group first: the update is all or nothing.
+  for (const auto& group : param_groups()) {
+    if (static_cast<const torch::optim::AdamWOptions&>(group.options()).amsgrad()) return false;
+    std::optional<int64_t> step;
+    std::optional<torch::Device> device;
+    for (const auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      if (p.scalar_type() != torch::kFloat32 || p.grad().scalar_type() != torch::kFloat32 || p.grad().is_sparse())
+        return false;
+      if (device && *device != p.device()) return false;
+      device = p.device();
+      const auto it = state_.find(compat::optimizer_state_key(state_, p));
+      const int64_t s = it == state_.end() ? 0 : static_cast<const torch::optim::AdamWParamState&>(*it->second).step();
+      if (step && *step != s) return false;
+      step = s;
+    }
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& group : param_groups()) {
+    const auto& o = static_cast<const torch::optim::AdamWOptions&>(group.options());
+    std::vector<torch::Tensor> w, g, m, v;
+    int64_t step = 0;
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      auto& s = state_of(state_, p);
+      s.step(s.step() + 1);
+      step = s.step();
+      w.push_back(p);
+      g.push_back(p.grad());
+      m.push_back(s.exp_avg());
+      v.push_back(s.exp_avg_sq());
+    }
+    if (w.empty()) continue;
+    const double lr = o.lr(), beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
+    const double bias_correction1 = 1 - std::pow(beta1, step);
+    const double bias_correction2 = 1 - std::pow(beta2, step);
+    if (o.weight_decay() != 0) at::_foreach_mul_(w, 1 - lr * o.weight_decay());
+    at::_foreach_mul_(m, beta1);
+    at::_foreach_add_(m, g, 1 - beta1);
+    at::_foreach_mul_(v, beta2);
+    at::_foreach_addcmul_(v, g, g, 1 - beta2);
+    auto denom = at::_foreach_sqrt(v);
+    at::_foreach_div_(denom, std::sqrt(bias_correction2));
+    at::_foreach_add_(denom, o.eps());
+    at::_foreach_addcdiv_(w, m, denom, -lr / bias_correction1);
+  }
+  return true;
+}
+
 torch::Tensor FusedAdamW::step(LossClosure closure) {
-  if (!all_fusable(param_groups(), state_)) return torch::optim::AdamW::step(std::move(closure));
+  if (!all_fusable(param_groups(), state_)) {
+    if (closure == nullptr && step_multi_tensor()) return {};
+    return torch::optim::AdamW::step(std::move(closure));
+  }
   torch::NoGradGuard no_grad;
   torch::Tensor loss;
   if (closure != nullptr) {
@@ -50,15 +118,7 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
     const double lr = o.lr(), beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
-      if (!state_.count(key)) {  // as AdamW initialises it
-        auto s = std::make_unique<torch::optim::AdamWParamState>();
-        s->step(0);
-        s->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        s->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        state_[key] = std::move(s);
-      }
-      auto& s = static_cast<torch::optim::AdamWParamState&>(*state_[key]);
+      auto& s = state_of(state_, p);
       s.step(s.step() + 1);
       const double bias_correction1 = 1 - std::pow(beta1, s.step());
       const double bias_correction2 = 1 - std::pow(beta2, s.step());

@@ -28,6 +28,7 @@ TextToImage::TextToImage(const results::RunConfig& rc, TextConditioner cond)
   formulation.set_shift(rc.formulation.shift);
   image_size = rc.data.image_size;
   channels = rc.model.in_channels;
+  precision = precision_named(rc.train.precision);
   mmdit = MMDiT(MMDiTConfig::from_run_config(rc));  // the shape was checked by RunConfig::parse
 }
 
@@ -40,7 +41,8 @@ Conditioning TextToImage::encode(const std::vector<std::string>& prompts) {
 
 Network TextToImage::network() {
   return [this](const torch::Tensor& z_in, const torch::Tensor& c_t, const Conditioning& cond) {
-    return mmdit->forward(z_in, c_t, cond.pooled, cond.context);
+    AutocastScope autocast(device, precision);
+    return mmdit->forward(z_in, c_t, cond.pooled, cond.context).to(torch::kFloat32);
   };
 }
 

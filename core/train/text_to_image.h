@@ -11,6 +11,7 @@
 #include "core/formulation/formulation.h"
 #include "core/model/mmdit.h"
 #include "core/sampling/sampler.h"
+#include "core/util/precision.h"
 #include "core/text/clip_text_tower.h"
 #include "results/run_config.h"
 
@@ -23,6 +24,8 @@ struct TextToImage {
   TextToImage(const results::RunConfig& run_config, TextConditioner conditioner);
 
   Conditioning encode(const std::vector<std::string>& prompts);
+  // The MM-DiT as the sampler and the losses call it: under bf16 autocast when the run's precision
+  // is bf16, its output always fp32.
   Network network();
   // Samples images [B, C, S, S] in [-1, 1] for the prompts; sample i uses noise seeded (seed, first_index + i).
   torch::Tensor generate(const std::vector<std::string>& prompts, const SamplerOptions& options, uint64_t seed,
@@ -39,6 +42,7 @@ struct TextToImage {
   int64_t image_size = 32;
   int64_t channels = 1;
   bool use_pooled = true;
+  Precision precision = Precision::fp32;  // train.precision
   torch::Device device{torch::kCPU};
 };
 

@@ -6,11 +6,13 @@
 #include <deque>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include "core/model/model_size.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/gradients.h"
 #include "core/train/seeds.h"
+#include "core/util/device.h"
 #include "results/error.h"
 
 namespace rflab::core {
@@ -38,6 +40,12 @@ Trainer::Trainer(const results::RunConfig& rc, TextConditioner conditioner, std:
                   .betas({rc.train.beta1, rc.train.beta2})
                   .eps(rc.train.adam_eps)
                   .weight_decay(rc.train.weight_decay);
+  device_ = device_named(rc.train.device, "train.device");
+  train_images_ = data_.train().images.to(device_);
+  if (!device_.is_cpu()) {
+    live_->to(device_);
+    ema_->to(device_);  // the tower is shared: moved once already, a no-op here
+  }
   optimizer_ = std::make_unique<FusedAdamW>(live_->parameters(), opts);
   val_set_ = validation_set(data_, rc.eval);
 }
@@ -45,7 +53,13 @@ Trainer::Trainer(const results::RunConfig& rc, TextConditioner conditioner, std:
 int64_t Trainer::resume() {
   if (!std::filesystem::exists(checkpoint_path())) return 0;
   auto ck = read_checkpoint(checkpoint_path());
-  if (ck.meta.config.json() != config_.json())
+  // The device is where a run executes, not what it computes: a checkpoint written on a GPU
+  // resumes on the CPU and the reverse (its tensors are stored on the CPU).
+  auto executed_anywhere = [](nlohmann::json c) {
+    c["train"].erase("device");
+    return c;
+  };
+  if (executed_anywhere(ck.meta.config.json()) != executed_anywhere(config_.json()))
     throw UserError(checkpoint_path() + ": config: expected the config of this run, got another run's checkpoint");
   if (ck.meta.conditioner_key != live_->conditioner.key)
     throw_input_error(checkpoint_path(), "__metadata__.conditioner_key",
@@ -65,12 +79,12 @@ int64_t Trainer::resume() {
   return step_;
 }
 
-torch::Tensor Trainer::batch_indices() {
+torch::Tensor Trainer::batch_indices(int64_t step) {
   // Sample j of the run (j = step·B + i) is position j mod N of epoch j div N's permutation.
   const int64_t N = data_.train().images.size(0);
   std::vector<int64_t> idx(batch_size_);
   for (int64_t i = 0; i < batch_size_; ++i) {
-    const int64_t j = step_ * batch_size_ + i;
+    const int64_t j = step * batch_size_ + i;
     const int64_t epoch = j / N;
     if (epoch != cached_epoch_) {
       auto gen = make_cpu_generator(seed_, Stream::data_order, static_cast<uint64_t>(epoch));
@@ -82,25 +96,53 @@ torch::Tensor Trainer::batch_indices() {
   return torch::tensor(idx, torch::kInt64);
 }
 
+Trainer::HostBatch Trainer::host_batch(int64_t step) {
+  const uint64_t s = static_cast<uint64_t>(step);
+  HostBatch b;
+  b.indices = batch_indices(step);
+  const auto labels = data_.train().labels.index_select(0, b.indices);
+  std::mt19937_64 caption_rng(mix_seed(seed_, Stream::captions, s));
+  for (int64_t i = 0; i < batch_size_; ++i) b.captions.push_back(FashionMnist::caption(labels[i].item<int64_t>(), caption_rng));
+  b.drop = torch::rand({batch_size_}, make_cpu_generator(seed_, Stream::dropout, s)) < config_.data.cond_dropout;
+  b.levels = live_->formulation.sample_levels(batch_size_, make_cpu_generator(seed_, Stream::levels, s));
+  const auto& images = data_.train().images;
+  b.eps = torch::randn({batch_size_, images.size(1), images.size(2), images.size(3)},
+                       make_cpu_generator(seed_, Stream::noise, s));
+  if (device_.is_cuda()) {
+    b.indices = b.indices.pin_memory();
+    b.drop = b.drop.pin_memory();
+    b.eps = b.eps.pin_memory();
+  }
+  return b;
+}
+
+Trainer::HostBatch Trainer::take_host_batch() {
+  // The prefetch thread is joined before anything else draws: host_batch is not reentrant (it
+  // caches the epoch's permutation). A prefetch of another step (a resume moved it) is dropped.
+  std::optional<HostBatch> prefetched;
+  if (prefetch_.valid()) {
+    HostBatch p = prefetch_.get();
+    if (prefetch_step_ == step_) prefetched = std::move(p);
+  }
+  HostBatch b = prefetched ? std::move(*prefetched) : host_batch(step_);
+  if (device_.is_cuda() && step_ + 1 < config_.train.steps) {
+    prefetch_step_ = step_ + 1;
+    prefetch_ = std::async(std::launch::async, [this, next = prefetch_step_] { return host_batch(next); });
+  }
+  return b;
+}
+
 double Trainer::step() {
   auto& sys = *live_;
   const auto& f = sys.formulation;
-  const uint64_t s = static_cast<uint64_t>(step_);
-  auto idx = batch_indices();
-  auto x0 = data_.train().images.index_select(0, idx).to(sys.device);
-  auto labels = data_.train().labels.index_select(0, idx);
-  std::mt19937_64 caption_rng(mix_seed(seed_, Stream::captions, s));
-  std::vector<std::string> captions;
-  for (int64_t i = 0; i < batch_size_; ++i) captions.push_back(FashionMnist::caption(labels[i].item<int64_t>(), caption_rng));
-
-  auto drop_gen = make_cpu_generator(seed_, Stream::dropout, s);
-  auto drop = torch::rand({batch_size_}, drop_gen) < config_.data.cond_dropout;
-  auto cond = drop_conditioning(sys.encode(captions), drop.to(sys.device));
-
-  auto levels = f.sample_levels(batch_size_, make_cpu_generator(seed_, Stream::levels, s));
-  auto eps = torch::randn(x0.sizes(), make_cpu_generator(seed_, Stream::noise, s)).to(sys.device);
+  HostBatch b = take_host_batch();
+  const bool async = device_.is_cuda();  // from pinned memory
+  auto x0 = train_images_.index_select(0, b.indices.to(device_, async));
+  auto cond = drop_conditioning(sys.encode(b.captions), b.drop.to(device_, async));
+  const auto& levels = b.levels;
+  auto eps = b.eps.to(device_, async);
   auto z = f.noised(x0, eps, levels);
-  auto out = sys.network()(f.net_input(z, levels), levels.c_t.to(sys.device), cond);
+  auto out = sys.network()(f.net_input(z, levels), levels.c_t.to(device_), cond);
   auto loss = f.loss(out, x0, eps, levels).mean();
 
   release_gradients(*optimizer_);

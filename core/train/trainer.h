@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 
@@ -42,8 +43,9 @@ struct TrainResult {
 
 class Trainer {
  public:
-  // The live and EMA systems share
-  // `conditioner`'s tower, frozen. Checkpoints go to out_dir.
+  // The live and EMA systems share `conditioner`'s tower, frozen; both, and the training images,
+  // live on train.device (UserError when it is cuda and no CUDA device is there). Checkpoints go
+  // to out_dir, always as CPU tensors, so a run resumes on either device.
   Trainer(const results::RunConfig& run_config, TextConditioner conditioner, std::string out_dir, MetricSink& sink);
 
   // Loads out_dir/checkpoint.safetensors when it exists and its config and conditioner key match
@@ -66,7 +68,19 @@ class Trainer {
   std::string best_path() const { return out_dir_ + "/best.safetensors"; }
 
  private:
-  torch::Tensor batch_indices();
+  // What one step draws on the host from the counter-based seeds (SPEC D26): the same numbers
+  // on every device. On CUDA the next step's is drawn on a second thread while the GPU works on
+  // this one, in pinned memory, so the copies overlap and the GPU does not wait for it.
+  struct HostBatch {
+    torch::Tensor indices;  // [B] rows of the training set
+    std::vector<std::string> captions;
+    torch::Tensor drop;     // [B] bool: conditioning zeroed
+    Levels levels;
+    torch::Tensor eps;      // [B, C, S, S]
+  };
+  HostBatch host_batch(int64_t step);
+  HostBatch take_host_batch();
+  torch::Tensor batch_indices(int64_t step);
   // Logs the EMA validation loss at the current step; true when it is a new best (strictly lower).
   bool validate();
 
@@ -74,6 +88,8 @@ class Trainer {
   std::string out_dir_;
   MetricSink& sink_;
   FashionMnist data_;
+  torch::Device device_{torch::kCPU};
+  torch::Tensor train_images_;  // data_'s training images on device_
   std::unique_ptr<TextToImage> live_, ema_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   Ema ema_rule_;
@@ -84,6 +100,8 @@ class Trainer {
   double train_flops_per_step_ = 0;  // SPEC §9.8: 6·MACs_fwd(d, N, M) per sample × batch
   int64_t cached_epoch_ = -1;
   torch::Tensor permutation_;
+  std::future<HostBatch> prefetch_;  // CUDA: the host batch of step prefetch_step_
+  int64_t prefetch_step_ = -1;
   double best_val_ = std::numeric_limits<double>::infinity();
   int64_t best_step_ = -1;
   // Running figures, checkpointed (CheckpointMeta) so a resumed run logs what an uninterrupted one does.

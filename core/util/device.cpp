@@ -2,6 +2,7 @@
 
 #include <torch/cuda.h>
 
+#include "core/util/torch_compat.h"
 #include "results/error.h"
 
 namespace rflab::core {
@@ -11,7 +12,9 @@ c10::Device device_named(const std::string& name, const std::string& field) {
   if (name == "cuda" && !torch::cuda::is_available())
     throw_input_error("", field, "a CUDA device to be available",
                       "none (this libtorch build or machine has no CUDA)");
-  return name == "cuda" ? c10::Device(c10::DeviceType::CUDA) : c10::Device(c10::DeviceType::CPU);
+  if (name == "cpu") return c10::Device(c10::DeviceType::CPU);
+  compat::full_fp32_on_cuda();
+  return c10::Device(c10::DeviceType::CUDA);
 }
 
 }  // namespace rflab::core

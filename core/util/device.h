@@ -1,5 +1,6 @@
 // The device a command or a run config names: "cpu" or "cuda". The one place that checks that a
-// CUDA device is there before anything is written.
+// CUDA device is there before anything is written, and that turns TF32 off for the process when
+// it is (fp32 stays fp32 on a GPU; bf16 runs go through autocast).
 #pragma once
 #include <c10/core/Device.h>
 

@@ -38,6 +38,47 @@ std::string all_worker_logs(const std::string& root) {
   return all;
 }
 
+TEST(SweepRun, WithGpusEachWorkerSeesOnlyItsOwnGpuAndTheGpusAreSharedOut) {
+  TempDir tmp;
+  const std::string file = tmp.path("s.json"), db = tmp.path("r.db"), runs = tmp.path("runs");
+  write_file(file, tiny_sweep("gpus", tiny_base(3, 3, 3),
+                              {{{"key", "formulation"}, {"values", {"rf", "eps/linear", "v/cos"}}}}).dump());
+  // Two GPU slots for three runs: the third starts on whichever slot is freed first. The runs are
+  // on the CPU, so they train here whatever the variable says.
+  const Result r = rflab({"sweep", "run", file, "--gpus", "5,GPU-6a", "--db", db, "--out-root", runs, "--cache",
+                          conditioner_cache()}, tmp.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("2 jobs"), std::string::npos) << r.err;
+  int on5 = 0, on6 = 0;
+  for (const auto& d : fs::directory_iterator(runs)) {
+    const std::string log = read_file(d.path() / "worker.log");
+    const bool five = log.find("(CUDA_VISIBLE_DEVICES=5)") != std::string::npos;
+    const bool six = log.find("(CUDA_VISIBLE_DEVICES=GPU-6a)") != std::string::npos;
+    EXPECT_NE(five, six) << log;
+    on5 += five;
+    on6 += six;
+  }
+  EXPECT_GE(on5, 1);
+  EXPECT_GE(on6, 1);
+  EXPECT_EQ(on5 + on6, 3);
+}
+
+TEST(SweepRun, MalformedGpuListsAreRefusedBeforeAnyRun) {
+  TempDir tmp;
+  const std::string file = tmp.path("s.json"), db = tmp.path("r.db");
+  write_file(file, tiny_sweep("gpus", tiny_base(3, 3, 3), {{{"key", "formulation"}, {"values", {"rf"}}}}).dump());
+  for (const auto& [list, message] : std::vector<std::pair<std::string, std::string>>{
+           {"0,,1", "--gpus: expected comma-separated GPU indices or UUIDs, got '0,,1'"},
+           {"1,1", "--gpus: expected each GPU once, got '1,1' ('1' twice)"},
+           {"0;rm", "--gpus: expected comma-separated GPU indices or UUIDs"}}) {
+    const Result r = rflab({"sweep", "run", file, "--gpus", list, "--db", db, "--out-root", tmp.path("runs"), "--cache",
+                            conditioner_cache()}, tmp.path());
+    EXPECT_EQ(r.code, 1) << list;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(tmp.path("runs"))) << list;
+  }
+}
+
 TEST(SweepRun, PoolOfThreeWritesEveryRowOfEveryRunToOneDatabase) {
   TempDir tmp;
   const std::string file = tmp.path("s.json"), db = tmp.path("r.db"), runs = tmp.path("runs");

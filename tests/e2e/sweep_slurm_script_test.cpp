@@ -30,9 +30,24 @@ TEST(SweepSlurmScript, OneArrayTaskPerPendingRunWithTheSweepsResources) {
   EXPECT_NE(script.find("#SBATCH --time=00:10:00\n"), std::string::npos) << script;
   EXPECT_NE(script.find("#SBATCH --cpus-per-task=2\n"), std::string::npos) << script;
   EXPECT_NE(script.find("#SBATCH --mem=2G\n"), std::string::npos) << script;
+  EXPECT_EQ(script.find("--gres"), std::string::npos) << "no GPU asked for: " << script;
   EXPECT_NE(script.find("--index \"$SLURM_ARRAY_TASK_ID\""), std::string::npos) << script;
   EXPECT_NE(script.find(tmp.path("shards") + "'/run-\"$SLURM_ARRAY_TASK_ID\".db"), std::string::npos) << script;
   EXPECT_NE(fs::status(tmp.path("job.sbatch")).permissions() & fs::perms::owner_exec, fs::perms::none);
+}
+
+TEST(SweepSlurmScript, AGpuSweepAsksForOneGpuPerArrayTask) {
+  TempDir tmp;
+  const std::string file = tmp.path("s.json");
+  auto doc = three_runs();
+  doc["resources"]["gpus"] = 1;
+  write_file(file, doc.dump());
+  const Result r = rflab({"sweep", "slurm", file, "--out", tmp.path("job.sbatch"), "--shard-dir", tmp.path("shards"),
+                          "--db", tmp.path("main.db"), "--out-root", tmp.path("runs")}, tmp.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string script = read_file(tmp.path("job.sbatch"));
+  EXPECT_NE(script.find("#SBATCH --gres=gpu:1\n"), std::string::npos) << script;
+  EXPECT_NE(script.find("#SBATCH --array=0-2\n"), std::string::npos) << script;
 }
 
 TEST(SweepSlurmScript, ShardsMergeIntoTheMainDatabaseIdempotently) {

@@ -75,3 +75,22 @@ TEST(RunConfig, SetParsesByTheKeysType) {
   EXPECT_THROW(apply_set(c, "nokey"), rflab::UserError);
   EXPECT_THROW(apply_set(c, "model.bogus=1"), rflab::UserError);
 }
+
+// train.precision came after runs were stored: at its default it is not part of a config's
+// identity, so every earlier config keeps its hash; bf16 is another run.
+TEST(RunConfig, PrecisionIsPartOfTheIdentityOnlyAwayFromItsDefault) {
+  const auto plain = RunConfig::parse(json::object(), "a");
+  const auto fp32 = RunConfig::parse(json{{"train.precision", "fp32"}}, "b");
+  const auto bf16 = RunConfig::parse(json{{"train", {{"precision", "bf16"}}}}, "c");
+  EXPECT_EQ(plain.train.precision, "fp32");
+  EXPECT_EQ(bf16.train.precision, "bf16");
+  EXPECT_EQ(plain.canonical_json().find("precision"), std::string::npos) << plain.canonical_json();
+  EXPECT_EQ(plain.hash(), fp32.hash());
+  EXPECT_NE(bf16.canonical_json().find("\"precision\":\"bf16\""), std::string::npos) << bf16.canonical_json();
+  EXPECT_NE(plain.hash(), bf16.hash());
+  // The canonical text parses back to the same config, the default filled in again.
+  const auto back = RunConfig::parse(json::parse(plain.canonical_json()), "d");
+  EXPECT_EQ(back.json(), plain.json());
+  EXPECT_EQ(RunConfig::parse(json::parse(bf16.canonical_json()), "e").train.precision, "bf16");
+  EXPECT_NE(error_of(json{{"train.precision", "fp16"}}).find("train.precision"), std::string::npos);
+}

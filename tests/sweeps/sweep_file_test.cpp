@@ -205,6 +205,21 @@ TEST(LoadSweep, ABadEvaluationOrResourcesBlockIsRefusedByTheParse) {
   EXPECT_THROW(load_sweep(unknown.path()), UserError);
   SweepText res(R"({"resources": {"cpus": "many"}})", "r.json");
   EXPECT_THROW(load_sweep(res.path()), UserError);
+  SweepText gpus(R"({"resources": {"gpus": -1}})", "g.json");
+  try {
+    load_sweep(gpus.path());
+    FAIL() << "a negative GPU count was accepted";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("g.json: resources.gpus: expected an integer in [0, 100000]"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(LoadSweep, ResourcesAskForGpusOnlyWhenTheyNameThem) {
+  SweepText none(R"({"resources": {"cpus": 4}})", "n.json");
+  EXPECT_EQ(load_sweep(none.path()).resources.gpus, 0);
+  SweepText one(R"({"resources": {"gpus": 1}})", "o.json");
+  EXPECT_EQ(load_sweep(one.path()).resources.gpus, 1);
 }
 
 TEST(LoadSweep, ContentHashIgnoresWhitespaceAndKeyOrder) {

@@ -7,11 +7,12 @@
 #include "core/model/mmdit.h"
 #include "core/model/model_size.h"
 #include "core/model/reference_checkpoint.h"
+#include "tests/util/golden.h"
 
 using namespace rflab::core;
 
 namespace {
-const std::string kGolden = std::string(RFLAB_SOURCE_DIR) + "/tests/data/golden/";
+using rflab::testing::golden_file;
 
 MMDiTConfig small(int64_t depth, bool qk, int64_t C = 4, int64_t p = 2, int64_t P = 64, int64_t T = 64) {
   MMDiTConfig c;
@@ -37,17 +38,15 @@ int64_t counted_parameters(MMDiT& m) {
 class GoldenForward : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(GoldenForward, ReproducesReferenceOutput) {
-  auto r = verify_reference_file(kGolden + GetParam());
+  auto r = verify_reference_file(golden_file(GetParam()));
   EXPECT_LT(r.max_abs_diff, 1e-5) << "max |output| = " << r.max_abs_output;
   EXPECT_GT(r.max_abs_output, 0.1);  // the golden output is not trivially small
 }
 
-INSTANTIATE_TEST_SUITE_P(Reference, GoldenForward,
-                         ::testing::Values("mmdit_ref_d2_qknorm_16x16.safetensors",
-                                           "mmdit_ref_d3_plain_16x12.safetensors"));
+INSTANTIATE_TEST_SUITE_P(Reference, GoldenForward, ::testing::ValuesIn(rflab::testing::kGoldenFiles));
 
 TEST(ReferenceCheckpoint, InfersShapeFromTensors) {
-  auto st = read_safetensors(kGolden + "mmdit_ref_d3_plain_16x12.safetensors");
+  auto st = read_safetensors(golden_file("mmdit_ref_d3_plain_16x12.safetensors"));
   auto c = infer_reference_config(st.tensors, "model.", "golden");
   EXPECT_EQ(c.depth, 3);
   EXPECT_EQ(c.hidden, 192);
@@ -59,7 +58,7 @@ TEST(ReferenceCheckpoint, InfersShapeFromTensors) {
 }
 
 TEST(ReferenceCheckpoint, MisshapedTensorIsRejectedByName) {
-  auto st = read_safetensors(kGolden + "mmdit_ref_d2_qknorm_16x16.safetensors");
+  auto st = read_safetensors(golden_file("mmdit_ref_d2_qknorm_16x16.safetensors"));
   auto c = infer_reference_config(st.tensors, "model.", "golden");
   st.tensors["model.final_layer.linear.bias"] = torch::zeros({3});
   MMDiT m(c);
@@ -72,7 +71,7 @@ TEST(ReferenceCheckpoint, MisshapedTensorIsRejectedByName) {
 }
 
 TEST(PositionTable, EqualsReferenceTable) {
-  auto st = read_safetensors(kGolden + "mmdit_ref_d2_qknorm_16x16.safetensors");
+  auto st = read_safetensors(golden_file("mmdit_ref_d2_qknorm_16x16.safetensors"));
   auto ref = st.tensors.at("model.pos_embed")[0];
   auto ours = sincos_2d_table(12, 128);
   EXPECT_LT((ours - ref).abs().max().item<double>(), 1e-6);
