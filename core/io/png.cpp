@@ -2,31 +2,13 @@
 
 #include <stdexcept>
 
+#include "core/io/png_codec.h"
 #include "results/atomic_file.h"
-#include "results/error.h"
-
-// The one translation unit holding stb's implementations; static, so they cannot collide with
-// another copy elsewhere in a program.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#define STB_IMAGE_WRITE_STATIC
-#include <stb/stb_image_write.h>
-#define STB_IMAGE_IMPLEMENTATION
-#define STB_IMAGE_STATIC
-#define STBI_ONLY_PNG
-#include <stb/stb_image.h>
-#pragma GCC diagnostic pop
 
 namespace rflab::core {
 using results::read_file;
 using results::write_file_atomic;
 namespace {
-
-void append_bytes(void* context, void* data, int size) {
-  static_cast<std::string*>(context)->append(static_cast<const char*>(data), size);
-}
 
 // Converts either accepted layout to contiguous uint8 [H,W,C].
 torch::Tensor to_hwc_u8(const std::string& path, const torch::Tensor& image) {
@@ -60,21 +42,14 @@ void write_png(const std::string& path, const torch::Tensor& image) {
   torch::Tensor hwc = to_hwc_u8(path, image);
   const int h = static_cast<int>(hwc.size(0)), w = static_cast<int>(hwc.size(1)),
             c = static_cast<int>(hwc.size(2));
-  std::string bytes;
-  if (!stbi_write_png_to_func(append_bytes, &bytes, w, h, c, hwc.data_ptr<uint8_t>(), w * c))
-    throw std::runtime_error("write_png(" + path + "): PNG encoding failed");
-  write_file_atomic(path, bytes);
+  const std::optional<std::string> bytes = encode_png(hwc.data_ptr<uint8_t>(), w, h, c);
+  if (!bytes) throw std::runtime_error("write_png(" + path + "): PNG encoding failed");
+  write_file_atomic(path, *bytes);
 }
 
 torch::Tensor read_png(const std::string& path) {
-  const std::string bytes = read_file(path);
-  int w = 0, h = 0, c = 0;
-  unsigned char* pixels = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
-                                                static_cast<int>(bytes.size()), &w, &h, &c, 0);
-  if (!pixels) throw_input_error(path, "", "a PNG image", stbi_failure_reason());
-  torch::Tensor out = torch::from_blob(pixels, {h, w, c}, torch::kUInt8).clone();
-  stbi_image_free(pixels);
-  return out;
+  PngPixels png = decode_png(read_file(path), path);
+  return torch::from_blob(png.data.data(), {png.height, png.width, png.channels}, torch::kUInt8).clone();
 }
 
 torch::Tensor make_grid(const torch::Tensor& images, int64_t nrow, int64_t padding) {

@@ -108,15 +108,8 @@ TEST(CliReport, ScalingFitsACsvPowerLaw) {
 TEST(CliReport, TheFrontTheTorchBinaryAndTheFrontAloneGiveTheSameAnswers) {
   TempDir tmp;
   reports::testing::write_synthetic_study(tmp.path("r.db"), tmp.path("grids"));
-  const std::string args = " rank --db " + tmp.path("r.db") + " --format json --resamples 50";
-  const Result front = rflab({"rank", "--db", tmp.path("r.db"), "--format", "json", "--resamples", "50"}, tmp.path());
-  ASSERT_EQ(front.code, 0) << front.err;
-  ASSERT_EQ(std::system((std::string(RFLAB_TORCH_EXE) + args + " > " + tmp.path("torch.out")).c_str()), 0);
-  EXPECT_EQ(read_file(tmp.path("torch.out")), front.out);
-
+  expect_front_torch_and_alone_agree(tmp, {"rank", "--db", tmp.path("r.db"), "--format", "json", "--resamples", "50"});
   const std::string alone = front_alone(tmp);
-  ASSERT_EQ(std::system((alone + args + " > " + tmp.path("alone.out")).c_str()), 0);
-  EXPECT_EQ(read_file(tmp.path("alone.out")), front.out);
   const int code = std::system((alone + " train --config x.json 2> " + tmp.path("alone.err")).c_str());
   EXPECT_EQ(WEXITSTATUS(code), 2);
   EXPECT_NE(read_file(tmp.path("alone.err")).find("this build has no libtorch"), std::string::npos)

@@ -188,4 +188,22 @@ inline std::map<std::string, std::string> safetensors_tensors(const std::string&
   return out;
 }
 
+#if defined(RFLAB_EXE) && defined(RFLAB_TORCH_EXE)
+// `rflab ARGS` (words without shell metacharacters) answered by the front, by rflab-torch and by
+// the front alone (as a build without libtorch has it): the three outputs are equal. Returns the
+// front's result.
+inline Result expect_front_torch_and_alone_agree(const TempDir& tmp, const std::vector<std::string>& args) {
+  std::string words;
+  for (const auto& a : args) words += " " + a;
+  const Result front = rflab(args, tmp.path());
+  EXPECT_EQ(front.code, 0) << front.err;
+  EXPECT_EQ(std::system((std::string(RFLAB_TORCH_EXE) + words + " > " + tmp.path("torch.out")).c_str()), 0);
+  EXPECT_EQ(read_file(tmp.path("torch.out")), front.out);
+  const std::string alone = front_alone(tmp);
+  EXPECT_EQ(std::system((alone + words + " > " + tmp.path("alone.out")).c_str()), 0);
+  EXPECT_EQ(read_file(tmp.path("alone.out")), front.out);
+  return front;
+}
+#endif
+
 }  // namespace rflab::e2e
