@@ -11,6 +11,9 @@
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 
+#include <cctype>
+#include <string>
+
 #include "core/model/reference_checkpoint.h"
 #include "tests/util/golden.h"
 #include "core/train/checkpoint.h"
@@ -55,7 +58,13 @@ TEST_P(CudaFamilies, LossFalls) {
 
 INSTANTIATE_TEST_SUITE_P(EveryFamily, CudaFamilies,
                          ::testing::Combine(::testing::ValuesIn(kEveryFamily),
-                                            ::testing::Values(Precision::fp32, Precision::bf16)));
+                                            ::testing::Values(Precision::fp32, Precision::bf16)),
+                         [](const ::testing::TestParamInfo<CudaFamilies::ParamType>& info) {
+                           std::string name = std::to_string(info.index) + "_";
+                           for (const char* c = std::get<0>(info.param); *c; ++c)
+                             name += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+                           return name + "_" + precision_name(std::get<1>(info.param));
+                         });
 
 TEST(CudaCheckpoints, AGpuRunResumesOnTheCpu) {
   REQUIRE_CUDA();
