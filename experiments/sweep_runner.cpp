@@ -292,17 +292,16 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
   results::PhaseClock clock("sweep run");
   clock.time(results::Phase::conditioner, [&] { prepare_conditioners(queue, o.cache_dir, log); });
   const auto workers_from = std::chrono::steady_clock::now();
+  const int jobs = o.gpus.empty() ? o.jobs : static_cast<int>(o.gpus.size());  // one worker per GPU
   Progress progress(log, stderr_is_terminal(), "steps", total_steps, start_steps);
   progress.log(fmt::format("sweep {}: {} runs; {} done, {} to run, {} skipped; {} jobs x {} threads",
                            plan.sweep.name, plan.runs.size(), result.already_done, queue.size(),
-                           result.skipped, o.gpus.empty() ? o.jobs : static_cast<int>(o.gpus.size()),
-                           o.threads_per_job));
+                           result.skipped, jobs, o.threads_per_job));
   SignalScope signals;
   std::map<pid_t, Worker> active;
   std::vector<std::string> environment;
   for (char** e = environ; e && *e; ++e) environment.emplace_back(*e);
   std::map<std::string, pid_t> gpu_holder;  // GPU id -> the worker on it
-  const int jobs = o.gpus.empty() ? o.jobs : static_cast<int>(o.gpus.size());
   int forwarded = 0;
   double finished_steps = 0;  // steps of runs that ended, counted at their last logged step
   // The steps done are read from the store only when a line is due, or at most once a second for
