@@ -1,5 +1,7 @@
 #include "results/run_config.h"
 
+#include "results/caption_choice.h"
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -221,8 +223,13 @@ const std::vector<ConfigKey>& config_schema() {
                     "fp32, or bf16 autocast of matrix products and attention with fp32 master weights, optimizer "
                     "state, losses and RMSNorm statistics")),
       // data
-      S("data.dataset", &RunConfig::data, &DataConfig::dataset, "fashion-mnist", {"fashion-mnist"}, "dataset"),
-      S("data.root", &RunConfig::data, &DataConfig::root, "/usr/share/datasets/fashion-mnist", {}, "dataset folder"),
+      S("data.dataset", &RunConfig::data, &DataConfig::dataset, "fashion-mnist", {"fashion-mnist", "shapes"},
+        "fashion-mnist (class captions) or shapes (procedural RGB scenes with compositional captions, docs/shapes.md)"),
+      S("data.root", &RunConfig::data, &DataConfig::root, "/usr/share/datasets/fashion-mnist", {}, "dataset folder (fashion-mnist)"),
+      added_later(S("data.captions", &RunConfig::data, &DataConfig::captions, "synthetic", {},
+                    "shapes: the training captions, original | synthetic | mix(p) (p: share of synthetic ones)")),
+      added_later(I("data.seed", &RunConfig::data, &DataConfig::seed, 0, 0, 9007199254740991.0,
+                    "shapes: the dataset seed (every image and caption is a function of seed and index)")),
       I("data.image_size", &RunConfig::data, &DataConfig::image_size, 32, 28, 1024, "images are zero-padded to this size"),
       N("data.cond_dropout", &RunConfig::data, &DataConfig::cond_dropout, 0.1, 0, 1, "probability that a sample's conditioning is zeroed"),
       // text encoder (SPEC §7.2: one source): the frozen text tower of the conditioner mini-CLIP,
@@ -336,6 +343,22 @@ std::optional<ShapeProblem> model_shape_problem(int64_t depth, int64_t hidden, i
   return std::nullopt;
 }
 
+namespace {
+// A shapes run's tensors are the dataset's: 3 channels of 32x32 images, and contexts that hold
+// the longest synthetic caption, so no caption is cut (docs/shapes.md).
+void require_shapes_shape(const RunConfig& rc, const std::string& source) {
+  if (rc.model.in_channels != kShapesChannels)
+    throw_input_error(source, "model.in_channels", "3 (shapes images are RGB)", std::to_string(rc.model.in_channels));
+  if (rc.data.image_size != kShapesImageSize)
+    throw_input_error(source, "data.image_size", "32 (the size shapes images are drawn at)",
+                      std::to_string(rc.data.image_size));
+  if (rc.text.max_tokens < kShapesCaptionWords)
+    throw_input_error(source, "text.max_tokens",
+                      "at least " + std::to_string(kShapesCaptionWords) + " (the longest shapes caption, in words)",
+                      std::to_string(rc.text.max_tokens));
+}
+}  // namespace
+
 RunConfig RunConfig::parse(const nlohmann::json& partial, const std::string& source) {
   RunConfig rc;
   rc.json_ = complete_config(partial, source);
@@ -346,6 +369,12 @@ RunConfig RunConfig::parse(const nlohmann::json& partial, const std::string& sou
   } catch (const FormulationNameError& e) {
     throw_input_error(source, "formulation", e.expected, "'" + e.name + "'");
   }
+  // Spelled canonically, as the formulation: the stored text is part of the config's identity.
+  const auto captions = parse_caption_choice(rc.data.captions, source, "data.captions");
+  if (to_string(captions) != rc.data.captions)
+    throw_input_error(source, "data.captions", "the canonical spelling '" + to_string(captions) + "'",
+                      "'" + rc.data.captions + "'");
+  if (rc.data.dataset == "shapes") require_shapes_shape(rc, source);
   const auto& m = rc.model;
   if (auto p = model_shape_problem(m.depth, m.hidden(), m.num_heads(), m.patch_size, m.position_grid(rc.data.image_size))) {
     // Name the key the user set: a derived width or head count is the depth's doing.

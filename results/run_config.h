@@ -55,10 +55,16 @@ struct TextConfig {
   uint64_t clip_seed = 0;
 };
 
+// The shape of a `shapes` run's data (docs/shapes.md): 32x32 RGB, captions of at most 28 words
+// (four single-object phrases of four words joined by three four-word relations).
+constexpr int64_t kShapesChannels = 3, kShapesImageSize = 32, kShapesCaptionWords = 28;
+
 // data.*
 struct DataConfig {
-  std::string dataset;
-  std::string root;
+  std::string dataset;    // fashion-mnist | shapes
+  std::string root;       // fashion-mnist's folder
+  std::string captions;   // shapes: original | synthetic | mix(p) (results/caption_choice.h)
+  uint64_t seed = 0;      // shapes: the dataset seed
   int64_t image_size = 0;
   double cond_dropout = 0;  // D17
 };

@@ -94,3 +94,57 @@ TEST(RunConfig, PrecisionIsPartOfTheIdentityOnlyAwayFromItsDefault) {
   EXPECT_EQ(RunConfig::parse(json::parse(bf16.canonical_json()), "e").train.precision, "bf16");
   EXPECT_NE(error_of(json{{"train.precision", "fp16"}}).find("train.precision"), std::string::npos);
 }
+
+namespace {
+std::string parse_error_of(const json& partial) {
+  try {
+    RunConfig::parse(partial, "cfg.json");
+  } catch (const rflab::UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+const json kShapes = {{"data.dataset", "shapes"}, {"model.in_channels", 3}, {"text.max_tokens", 28}};
+}  // namespace
+
+TEST(RunConfig, ShapesKeysAreOutOfTheIdentityAtTheirDefaults) {
+  const auto plain = RunConfig::parse(json::object(), "a");
+  EXPECT_EQ(plain.data.captions, "synthetic");
+  EXPECT_EQ(plain.data.seed, 0u);
+  EXPECT_EQ(plain.canonical_json().find("captions"), std::string::npos) << plain.canonical_json();
+  EXPECT_EQ(plain.canonical_json().find("\"seed\":0,\"image_size\""), std::string::npos);
+  EXPECT_EQ(plain.hash(), RunConfig::parse(json{{"data.captions", "synthetic"}, {"data.seed", 0}}, "b").hash());
+  auto mix = kShapes;
+  mix["data.captions"] = "mix(0.5)";
+  const auto shapes = RunConfig::parse(mix, "c");
+  EXPECT_EQ(shapes.data.dataset, "shapes");
+  EXPECT_EQ(shapes.data.captions, "mix(0.5)");
+  EXPECT_NE(shapes.hash(), RunConfig::parse(kShapes, "d").hash());
+}
+
+TEST(RunConfig, CaptionChoiceMustBeValidAndCanonical) {
+  auto bad = kShapes;
+  bad["data.captions"] = "mix(2)";
+  auto msg = parse_error_of(bad);
+  EXPECT_NE(msg.find("cfg.json: data.captions: expected original, synthetic or mix(p)"), std::string::npos) << msg;
+  bad["data.captions"] = "mix(0.50)";
+  msg = parse_error_of(bad);
+  EXPECT_NE(msg.find("data.captions: expected the canonical spelling 'mix(0.5)', got 'mix(0.50)'"), std::string::npos)
+      << msg;
+}
+
+TEST(RunConfig, ShapesRunsNeedRgbChannelsAndContextsForTheLongestCaption) {
+  auto c = kShapes;
+  c["model.in_channels"] = 1;
+  auto msg = parse_error_of(c);
+  EXPECT_NE(msg.find("model.in_channels: expected 3 (shapes images are RGB), got 1"), std::string::npos) << msg;
+  c = kShapes;
+  c["text.max_tokens"] = 27;
+  msg = parse_error_of(c);
+  EXPECT_NE(msg.find("text.max_tokens: expected at least 28"), std::string::npos) << msg;
+  c = kShapes;
+  c["data.image_size"] = 64;
+  msg = parse_error_of(c);
+  EXPECT_NE(msg.find("data.image_size: expected 32"), std::string::npos) << msg;
+  EXPECT_EQ(parse_error_of(kShapes), "");
+}

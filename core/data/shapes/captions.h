@@ -16,25 +16,17 @@
 #include <string>
 
 #include "core/data/shapes/scene.h"
+#include "results/caption_choice.h"
 
 namespace rflab::shapes {
 
 enum class CaptionStyle { original, synthetic };
 
-// The config value `original | synthetic | mix(p)`: which caption an image is trained with.
-// mix(p) takes the synthetic caption with probability p, the original one otherwise.
-struct CaptionChoice {
-  enum class Kind { original, synthetic, mix };
-  Kind kind = Kind::synthetic;
-  double p_synthetic = 1.0;  // 0 for original, 1 for synthetic, p for mix(p)
-};
-
-// Parses `text`; anything else is a UserError "FILE: FIELD: expected original, synthetic or
-// mix(p) with p in [0, 1], got 'TEXT'".
-CaptionChoice parse_caption_choice(const std::string& text, const std::string& file = "",
-                                   const std::string& field = "caption");
-// The canonical text: "original", "synthetic" or "mix(0.5)" (shortest round-trip form of p).
-std::string to_string(const CaptionChoice& choice);
+// The choice between them, `data.captions = original | synthetic | mix(p)`, is parsed at the
+// config's edge (results/caption_choice.h).
+using results::CaptionChoice;
+using results::parse_caption_choice;
+using results::to_string;
 
 // The style image `index` gets under `choice`: deterministic in (seed, index).
 CaptionStyle style_for(const CaptionChoice& choice, uint64_t seed, int64_t index);
