@@ -136,6 +136,12 @@ std::string classifier_cache_key(const ClassifierConfig& config, const EvalDatas
   return cache_key(kKind, config.to_json(), data.identity);
 }
 
+ClassifierConfig fitted_to(ClassifierConfig config, const EvalDataset& data) {
+  config.in_channels = data.channels();
+  config.classes = data.classes();
+  return config;
+}
+
 void save_classifier(const TrainedClassifier& trained, const std::string& path, const std::string& dataset_identity) {
   StoredNetwork net;
   net.path = path;

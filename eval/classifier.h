@@ -79,6 +79,9 @@ using ClassifierProgressFn = std::function<void(int64_t step, int64_t steps, dou
 TrainedClassifier train_classifier(const ClassifierConfig& config, const EvalDataset& data,
                                    const ClassifierProgressFn& progress = {});
 std::string classifier_cache_key(const ClassifierConfig& config, const EvalDataset& data);
+// `config` with the dataset's image channels and class count (unchanged on Fashion-MNIST).
+ClassifierConfig fitted_to(ClassifierConfig config, const EvalDataset& data);
+
 void save_classifier(const TrainedClassifier& trained, const std::string& path, const std::string& dataset_identity);
 TrainedClassifier load_classifier(const std::string& path);
 TrainedClassifier load_or_train_classifier(const ClassifierConfig& config, const EvalDataset& data,

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/data/shapes_dataset.h"
+#include "results/caption_choice.h"
 #include "results/sha256.h"
 
 namespace rflab::eval {
@@ -29,22 +31,18 @@ core::Tokenizer EvalDataset::tokenizer(int64_t max_tokens) const {
   return core::Tokenizer::from_corpus(corpus, max_tokens);
 }
 
-EvalDataset EvalDataset::fashion_mnist(const core::FashionMnist& data) {
+EvalDataset EvalDataset::of(core::Dataset data) {
   EvalDataset d;
-  d.name = "fashion-mnist";
-  d.train = data.train();
-  d.heldout = data.heldout();
-  for (int64_t c = 0; c < static_cast<int64_t>(core::FashionMnist::class_names().size()); ++c)
-    d.class_prompts.push_back(core::FashionMnist::canonical_caption(c));
-  d.caption = [](int64_t label, std::mt19937_64& rng) { return core::FashionMnist::caption(label, rng); };
-  // Every word a caption can contain: the caption template and every synonym.
-  d.corpus = {"a photo of a"};
-  for (const auto& names : core::FashionMnist::synonyms())
-    for (const auto& n : names) d.corpus.push_back(n);
-  d.caption_vocabulary = nlohmann::json{{"template", "a photo of a <name>"},
-                                        {"synonyms", core::FashionMnist::synonyms()}}.dump();
+  static_cast<core::Dataset&>(d) = std::move(data);
   d.identity = identity_of(d);
   return d;
+}
+
+EvalDataset EvalDataset::fashion_mnist(const core::FashionMnist& data) { return of(core::fashion_mnist_dataset(data)); }
+
+EvalDataset EvalDataset::for_runs_on(const results::DataConfig& data) {
+  if (data.dataset != "shapes") return of(core::load_dataset(data));
+  return of(core::shapes_dataset(data.seed, results::parse_caption_choice("mix(0.5)")));
 }
 
 EvalDataset EvalDataset::subset(int64_t n_train, int64_t n_heldout) const {
@@ -53,6 +51,7 @@ EvalDataset EvalDataset::subset(int64_t n_train, int64_t n_heldout) const {
   n_heldout = std::min(n_heldout, heldout.images.size(0));
   d.train = {train.images.narrow(0, 0, n_train), train.labels.narrow(0, 0, n_train)};
   d.heldout = {heldout.images.narrow(0, 0, n_heldout), heldout.labels.narrow(0, 0, n_heldout)};
+  if (static_cast<int64_t>(d.heldout_captions.size()) > n_heldout) d.heldout_captions.resize(n_heldout);
   d.identity = identity_of(d);
   return d;
 }

@@ -10,28 +10,25 @@
 #include <string>
 #include <vector>
 
-#include "core/data/fashion_mnist.h"
+#include "core/data/dataset.h"
 #include "core/text/tokenizer.h"
 
 namespace rflab::eval {
 
-struct EvalDataset {
-  std::string name;                        // "fashion-mnist"
-  core::ImageSet train, heldout;           // images [N,C,S,S] in [-1,1], labels [N] int64
-  std::vector<std::string> class_prompts;  // per class: the zero-shot and class-conditional prompt
-  // The training caption of a label; re-drawn on every use, as the generative models see it.
-  std::function<std::string(int64_t label, std::mt19937_64& rng)> caption;
-  std::vector<std::string> corpus;         // every text a caption can contain (tokenizer vocabulary)
-  std::string caption_vocabulary;          // canonical description of the caption distribution
-  std::string identity;                    // sha256 hex of images, labels and caption vocabulary
+// The evaluators' view of a core::Dataset, with the content identity of what they learn from.
+struct EvalDataset : core::Dataset {
+  std::string identity;  // sha256 hex of images, labels and caption vocabulary
 
-  int64_t classes() const { return static_cast<int64_t>(class_prompts.size()); }
-  int64_t image_size() const { return train.images.size(-1); }
-  int64_t channels() const { return train.images.size(1); }
   // The conditioner mini-CLIP's tokenizer, which the generative models use with its text tower.
   core::Tokenizer tokenizer(int64_t max_tokens) const;
 
+  static EvalDataset of(core::Dataset data);
   static EvalDataset fashion_mnist(const core::FashionMnist& data);
+  // The dataset the evaluators and the conditioner of runs on `data` learn from. For shapes its
+  // captions are mix(0.5), whatever data.captions says: the text encoder and the evaluators see
+  // both caption styles and are the same for every arm of a caption study, as the paper's
+  // pretrained encoders are.
+  static EvalDataset for_runs_on(const results::DataConfig& data);
   // The first n_train training and n_heldout held-out images (small instances for tests); its
   // identity differs from the full set's, so its evaluators are cached apart.
   EvalDataset subset(int64_t n_train, int64_t n_heldout) const;

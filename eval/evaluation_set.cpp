@@ -5,14 +5,20 @@
 namespace rflab::eval {
 
 std::vector<std::string> evaluation_captions(const EvalDataset& data, int64_t n) {
+  const bool by_class = data.evaluation == core::EvaluationPrompts::class_balanced;
+  const auto& texts = by_class ? data.class_prompts : data.heldout_captions;
+  if (texts.empty()) throw std::logic_error("evaluation_captions: the dataset has no evaluation prompts");
   std::vector<std::string> out;
   out.reserve(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) out.push_back(data.class_prompts[static_cast<size_t>(i % data.classes())]);
+  for (int64_t i = 0; i < n; ++i) out.push_back(texts[static_cast<size_t>(i) % texts.size()]);
   return out;
 }
 
 torch::Tensor evaluation_labels(const EvalDataset& data, int64_t n) {
-  return torch::arange(n, torch::kLong).remainder(data.classes());
+  if (data.evaluation == core::EvaluationPrompts::class_balanced)
+    return torch::arange(n, torch::kLong).remainder(data.classes());
+  const int64_t h = static_cast<int64_t>(data.heldout_captions.size());
+  return data.heldout.labels.narrow(0, 0, h).index_select(0, torch::arange(n, torch::kLong).remainder(h));
 }
 
 GeneratedSamples generate_samples(core::TextToImage& system, const std::vector<std::string>& captions,

@@ -1,7 +1,10 @@
-// The evaluation set of SPEC §5.4 (D9, D14): caption i is the class prompt of class i mod C, so
-// any N that is a multiple of C is class-balanced and class-conditional accuracy is defined;
-// sample i uses caption i and noise seeded (eval seed, i). Generation runs in batches with the
-// first index advancing, so a sample does not depend on the batch it was drawn in.
+// The evaluation set of SPEC §5.4 (D9, D14). On a class-captioned dataset (Fashion-MNIST)
+// caption i is the class prompt of class i mod C, so any N that is a multiple of C is
+// class-balanced and class-conditional accuracy is defined; on shapes caption i is the complete
+// caption of held-out scene i mod H and its class that scene's, so the generated set is compared
+// with the held-out images it was asked to match. Sample i uses caption i and noise seeded (eval
+// seed, i). Generation runs in batches with the first index advancing, so a sample does not
+// depend on the batch it was drawn in.
 #pragma once
 #include <torch/torch.h>
 
@@ -16,9 +19,9 @@
 
 namespace rflab::eval {
 
-// Caption i = data.class_prompts[i % classes], i = 0 … n-1.
+// Caption i of n (data.evaluation says which rule).
 std::vector<std::string> evaluation_captions(const EvalDataset& data, int64_t n);
-// The class of caption i: i % classes, [n] int64.
+// The class caption i asks for, [n] int64.
 torch::Tensor evaluation_labels(const EvalDataset& data, int64_t n);
 
 struct GeneratedSamples {

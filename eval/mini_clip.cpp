@@ -178,10 +178,10 @@ TrainedMiniClip train_mini_clip(const MiniClipConfig& config, const EvalDataset&
       model->parameters(), plan, data.train.images.size(0),
       [&](int64_t s, const torch::Tensor& idx) {
         std::mt19937_64 rng(core::mix_seed(config.seed, core::Stream::captions, s));
-        const auto labels = data.train.labels.index_select(0, idx).contiguous();
-        const auto label = labels.accessor<int64_t, 1>();
+        const auto rows = idx.contiguous();
+        const auto row = rows.accessor<int64_t, 1>();
         std::vector<std::string> captions;
-        for (int64_t i = 0; i < config.batch_size; ++i) captions.push_back(data.caption(label[i], rng));
+        for (int64_t i = 0; i < config.batch_size; ++i) captions.push_back(data.train_caption(row[i], rng));
         auto images = data.train.images.index_select(0, idx);
         return clip_loss(model->logits(model->encode_image(images), model->text_embedding(captions)));
       },
@@ -193,6 +193,12 @@ TrainedMiniClip train_mini_clip(const MiniClipConfig& config, const EvalDataset&
   out.report.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   out.key = mini_clip_cache_key(config, data);
   return out;
+}
+
+MiniClipConfig fitted_to(MiniClipConfig config, const EvalDataset& data) {
+  config.in_channels = data.channels();
+  config.max_tokens = std::max(config.max_tokens, data.max_caption_words);
+  return config;
 }
 
 std::string mini_clip_cache_key(const MiniClipConfig& config, const EvalDataset& data) {

@@ -113,6 +113,10 @@ using ProgressFn = std::function<void(int64_t step, int64_t steps, double loss)>
 TrainedMiniClip train_mini_clip(const MiniClipConfig& config, const EvalDataset& data, const ProgressFn& progress = {});
 
 std::string mini_clip_cache_key(const MiniClipConfig& config, const EvalDataset& data);
+// `config` with the dataset's image channels and a context that holds its longest caption
+// (unchanged on Fashion-MNIST, so cached evaluators stay valid).
+MiniClipConfig fitted_to(MiniClipConfig config, const EvalDataset& data);
+
 void save_mini_clip(const TrainedMiniClip& trained, const std::string& path, const std::string& dataset_identity);
 // UserError naming the file when it is corrupt or not a mini-CLIP.
 TrainedMiniClip load_mini_clip(const std::string& path);

@@ -1,12 +1,12 @@
 #include "eval/validation_evaluator.h"
 
-#include "core/data/fashion_mnist.h"
+#include "core/data/dataset.h"
 #include "eval/protocol.h"
 
 namespace rflab::eval {
 
 core::ValidationSet validation_set_of(const results::RunConfig& rc) {
-  return core::validation_set(core::FashionMnist::load(rc.data.root, rc.data.image_size), rc.eval);
+  return core::validation_set(core::load_dataset(rc.data), rc.eval);
 }
 
 CheckpointValidation validate_checkpoint(const core::LoadedCheckpoint& ck, const std::string& weights,

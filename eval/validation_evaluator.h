@@ -1,6 +1,6 @@
 // Validation loss (SPEC §5.1) as an evaluator: the native and velocity losses of any checkpoint
-// with its EMA or raw weights, on the validation set the trainer used (the first val_size
-// held-out images with canonical captions, noise from val_seed), so the EMA figure of the best
+// with its EMA or raw weights, on the validation set the trainer used (core::validation_set,
+// noise from val_seed), so the EMA figure of the best
 // checkpoint equals the val/native the trainer logged at that step.
 #pragma once
 #include <torch/torch.h>

@@ -18,8 +18,19 @@ namespace rflab::experiments {
 namespace {
 
 
-eval::EvalDataset load_data(const std::string& root) {
-  return eval::EvalDataset::fashion_mnist(core::FashionMnist::load(root, 32));
+// --dataset fashion-mnist (--data DIR) or shapes (--data-seed S): the evaluators' dataset of
+// runs on it (eval::EvalDataset::for_runs_on).
+eval::EvalDataset load_data(Args& args) {
+  results::DataConfig d;
+  d.dataset = args.get_or("dataset", "fashion-mnist");
+  d.root = args.get_or("data", core::FashionMnist::kDefaultRoot);
+  d.image_size = 32;
+  const int64_t seed = args.get_int("data-seed", 0);
+  if (d.dataset != "fashion-mnist" && d.dataset != "shapes")
+    throw_input_error("", "--dataset", "fashion-mnist or shapes", "'" + d.dataset + "'");
+  if (seed < 0) throw_input_error("", "--data-seed", "a non-negative integer", std::to_string(seed));
+  d.seed = static_cast<uint64_t>(seed);
+  return eval::EvalDataset::for_runs_on(d);
 }
 
 // Progress on stderr every 10% of the steps.
@@ -32,7 +43,7 @@ auto progress(const std::string& what, bool quiet) {
 
 int clip_train(Args& args) {
   const std::string cache = args.get_or("cache", kDefaultCache);
-  const std::string root = args.get_or("data", core::FashionMnist::kDefaultRoot);
+  const auto data = load_data(args);
   const std::string role = args.get_or("role", "both");
   const bool set_seed = args.get("seed").has_value(), set_steps = args.get("steps").has_value();
   const int64_t seed = args.get_int("seed", 0), steps = args.get_int("steps", 1);
@@ -44,20 +55,20 @@ int clip_train(Args& args) {
   if (configs.empty()) throw_input_error("", "--role", "conditioner, evaluator or both", "'" + role + "'");
   if (seed < 0) throw_input_error("", "--seed", "a non-negative integer", std::to_string(seed));
   for (auto& c : configs) {
+    c = eval::fitted_to(c, data);
     if (set_seed) c.seed = static_cast<uint64_t>(seed);
     if (set_steps) c.steps = steps;
     if (c.steps < 1) throw_input_error("", "--steps", "a positive integer", std::to_string(c.steps));
   }
-  const auto data = load_data(root);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& c : configs) {
     auto t = eval::load_or_train_mini_clip(c, data, cache, progress("mini-CLIP " + c.role, quiet || json));
     out.push_back({{"role", c.role}, {"path", t.path}, {"from_cache", t.from_cache}, {"key", t.key},
                    {"report", t.report.to_json()}, {"config", c.to_json()}});
     if (!json)
-      std::cout << fmt::format("mini-CLIP {} ({}): held-out zero-shot accuracy {:.4f} (N = {}, chance 0.1)\n  {} {}\n",
+      std::cout << fmt::format("mini-CLIP {} ({}): held-out zero-shot accuracy {:.4f} (N = {}, chance {:.3f})\n  {} {}\n",
                                c.role, t.from_cache ? "cached" : fmt::format("trained in {:.0f} s", t.report.train_seconds),
-                               t.report.heldout_zero_shot_accuracy, t.report.heldout_n,
+                               t.report.heldout_zero_shot_accuracy, t.report.heldout_n, 1.0 / data.classes(),
                                t.from_cache ? "loaded from" : "cached at", t.path);
   }
   if (json) std::cout << out.dump(2) << "\n";
@@ -66,8 +77,8 @@ int clip_train(Args& args) {
 
 int classifier_train(Args& args) {
   const std::string cache = args.get_or("cache", kDefaultCache);
-  const std::string root = args.get_or("data", core::FashionMnist::kDefaultRoot);
-  eval::ClassifierConfig c;
+  const auto data = load_data(args);
+  auto c = eval::fitted_to(eval::ClassifierConfig{}, data);
   const int64_t seed = args.get_int("seed", static_cast<int64_t>(c.seed));
   if (seed < 0) throw_input_error("", "--seed", "a non-negative integer", std::to_string(seed));
   c.seed = static_cast<uint64_t>(seed);
@@ -75,15 +86,14 @@ int classifier_train(Args& args) {
   const bool json = args.has_switch("json"), quiet = args.has_switch("quiet");
   args.finish();
   if (c.steps < 1) throw_input_error("", "--steps", "a positive integer", std::to_string(c.steps));
-  const auto data = load_data(root);
   auto t = eval::load_or_train_classifier(c, data, cache, progress("classifier", quiet || json));
   if (json) {
     std::cout << nlohmann::json{{"path", t.path}, {"from_cache", t.from_cache}, {"key", t.key},
                                 {"report", t.report.to_json()}, {"config", c.to_json()}}.dump(2) << "\n";
   } else {
-    std::cout << fmt::format("classifier ({}): held-out accuracy {:.4f} (N = {}, chance 0.1)\n  {} {}\n",
+    std::cout << fmt::format("classifier ({}): held-out accuracy {:.4f} (N = {}, chance {:.3f})\n  {} {}\n",
                              t.from_cache ? "cached" : fmt::format("trained in {:.0f} s", t.report.train_seconds),
-                             t.report.heldout_accuracy, t.report.heldout_n, t.from_cache ? "loaded from" : "cached at",
+                             t.report.heldout_accuracy, t.report.heldout_n, 1.0 / data.classes(), t.from_cache ? "loaded from" : "cached at",
                              t.path);
   }
   return 0;
@@ -122,14 +132,16 @@ int classifier_info(Args& args) { return list_cache(args, "classifier", "heldout
 RFLAB_COMMAND(Command{
     "clip train", "train or load the mini-CLIP conditioner and evaluator of the dataset",
     "usage: rflab clip train [--cache DIR] [--role conditioner|evaluator|both] [--seed S] [--steps N]\n"
-    "                        [--data DIR] [--json] [--quiet]\n\n"
+    "                        [--dataset fashion-mnist|shapes] [--data DIR] [--data-seed S] [--json] [--quiet]\n\n"
     "Finds each mini-CLIP in the cache (key: config and dataset content) or trains it and caches it\n"
     "as DIR/clip-<hash12>.safetensors, then prints its zero-shot accuracy on the held-out split.\n\n"
     "  --cache DIR   cache folder (default cache)\n"
     "  --role R      which default instance (default both)\n"
     "  --seed S      override the instance's seed\n"
     "  --steps N     override the number of training steps\n"
-    "  --data DIR    Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist)",
+    "  --dataset D   fashion-mnist (default) or shapes (captions mix(0.5), as runs' evaluators)\n"
+    "  --data DIR    Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist)\n"
+    "  --data-seed S shapes: the dataset seed (default 0)",
     clip_train});
 
 RFLAB_COMMAND(Command{"clip info", "list the cached mini-CLIPs with their held-out zero-shot accuracy",
@@ -140,7 +152,8 @@ RFLAB_COMMAND(Command{"clip info", "list the cached mini-CLIPs with their held-o
 
 RFLAB_COMMAND(Command{
     "classifier train", "train or load the evaluation classifier of the dataset",
-    "usage: rflab classifier train [--cache DIR] [--seed S] [--steps N] [--data DIR] [--json] [--quiet]\n\n"
+    "usage: rflab classifier train [--cache DIR] [--seed S] [--steps N] [--dataset fashion-mnist|shapes]\n"
+    "                              [--data DIR] [--data-seed S] [--json] [--quiet]\n\n"
     "Finds the classifier in the cache (key: config and dataset content) or trains it and caches it\n"
     "as DIR/classifier-<hash12>.safetensors, then prints its held-out accuracy.",
     classifier_train});

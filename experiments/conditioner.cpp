@@ -9,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 
-#include "core/data/fashion_mnist.h"
 #include "eval/model_cache.h"
 #include "results/error.h"
 
@@ -48,6 +47,7 @@ eval::MiniClipConfig conditioner_config(const results::RunConfig& rc) {
   c.seed = rc.text.clip_seed;
   c.max_tokens = rc.text.max_tokens;
   c.image_size = rc.data.image_size;
+  if (rc.data.dataset == "shapes") c.in_channels = results::kShapesChannels;
   require_width("model.context_dim", rc.model.context_dim, c.text_width, "text width");
   if (rc.model.pooled_dim != 0) require_width("model.pooled_dim", rc.model.pooled_dim, c.embed_dim, "embedding width");
   return c;
@@ -56,7 +56,7 @@ eval::MiniClipConfig conditioner_config(const results::RunConfig& rc) {
 core::TextConditioner load_or_train_conditioner(const results::RunConfig& rc, const std::string& cache_dir,
                                                 std::ostream* log) {
   const auto config = conditioner_config(rc);
-  const auto data = eval::EvalDataset::fashion_mnist(core::FashionMnist::load(rc.data.root, rc.data.image_size));
+  const auto data = eval::EvalDataset::for_runs_on(rc.data);
   const std::string file = eval::cache_path(cache_dir, "clip", eval::mini_clip_cache_key(config, data));
   CacheFileLock lock(file);
   if (log && !std::filesystem::exists(file))

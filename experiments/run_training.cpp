@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "core/data/fashion_mnist.h"
+#include "core/data/dataset.h"
 #include "core/io/png.h"
 #include "core/model/cpu_kernel.h"
 #include "core/train/trainer.h"
@@ -110,7 +110,7 @@ std::string libtorch_version() { return TORCH_VERSION; }
 
 c10::Device require_run_inputs(const results::RunConfig& config) {
   conditioner_config(config);
-  core::FashionMnist::require_files(config.data.root);
+  core::require_dataset_inputs(config.data);
   return core::device_named(config.train.device, "train.device");
 }
 

@@ -21,7 +21,7 @@ Trainer::Trainer(const results::RunConfig& rc, TextConditioner conditioner, std:
     : config_(rc),
       out_dir_(std::move(out_dir)),
       sink_(sink),
-      data_(FashionMnist::load(rc.data.root, rc.data.image_size)),
+      data_(load_dataset(rc.data)),
       ema_rule_(rc.train.ema_decay, rc.train.ema_every) {
   seed_ = rc.train.seed;
   batch_size_ = rc.train.batch_size;
@@ -41,7 +41,7 @@ Trainer::Trainer(const results::RunConfig& rc, TextConditioner conditioner, std:
                   .eps(rc.train.adam_eps)
                   .weight_decay(rc.train.weight_decay);
   device_ = device_named(rc.train.device, "train.device");
-  train_images_ = data_.train().images.to(device_);
+  train_images_ = data_.train.images.to(device_);
   if (!device_.is_cpu()) {
     live_->to(device_);
     ema_->to(device_);  // the tower is shared: moved once already, a no-op here
@@ -81,7 +81,7 @@ int64_t Trainer::resume() {
 
 torch::Tensor Trainer::batch_indices(int64_t step) {
   // Sample j of the run (j = step·B + i) is position j mod N of epoch j div N's permutation.
-  const int64_t N = data_.train().images.size(0);
+  const int64_t N = data_.train.images.size(0);
   std::vector<int64_t> idx(batch_size_);
   for (int64_t i = 0; i < batch_size_; ++i) {
     const int64_t j = step * batch_size_ + i;
@@ -100,12 +100,12 @@ Trainer::HostBatch Trainer::host_batch(int64_t step) {
   const uint64_t s = static_cast<uint64_t>(step);
   HostBatch b;
   b.indices = batch_indices(step);
-  const auto labels = data_.train().labels.index_select(0, b.indices);
+  const auto rows = b.indices.accessor<int64_t, 1>();
   std::mt19937_64 caption_rng(mix_seed(seed_, Stream::captions, s));
-  for (int64_t i = 0; i < batch_size_; ++i) b.captions.push_back(FashionMnist::caption(labels[i].item<int64_t>(), caption_rng));
+  for (int64_t i = 0; i < batch_size_; ++i) b.captions.push_back(data_.train_caption(rows[i], caption_rng));
   b.drop = torch::rand({batch_size_}, make_cpu_generator(seed_, Stream::dropout, s)) < config_.data.cond_dropout;
   b.levels = live_->formulation.sample_levels(batch_size_, make_cpu_generator(seed_, Stream::levels, s));
-  const auto& images = data_.train().images;
+  const auto& images = data_.train.images;
   b.eps = torch::randn({batch_size_, images.size(1), images.size(2), images.size(3)},
                        make_cpu_generator(seed_, Stream::noise, s));
   if (device_.is_cuda()) {
@@ -261,8 +261,8 @@ TrainResult Trainer::run(results::PhaseClock* clock) {
 
 torch::Tensor Trainer::sample_grid(int64_t per_class) {
   std::vector<std::string> prompts;
-  for (int64_t c = 0; c < static_cast<int64_t>(FashionMnist::class_names().size()); ++c)
-    for (int64_t i = 0; i < per_class; ++i) prompts.push_back(FashionMnist::canonical_caption(c));
+  for (const auto& p : data_.grid_prompts)
+    for (int64_t i = 0; i < per_class; ++i) prompts.push_back(p);
   SamplerOptions o;
   o.steps = config_.eval.sample_steps;
   o.cfg = config_.eval.sample_cfg;

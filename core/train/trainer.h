@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "core/data/fashion_mnist.h"
+#include "core/data/dataset.h"
 #include "core/train/checkpoint.h"
 #include "core/train/ema.h"
 #include "core/train/text_to_image.h"
@@ -58,7 +58,8 @@ class Trainer {
   // One optimiser step; returns the batch loss.
   double step();
   void save(const std::string& path);
-  // Draws the grid of SPEC D9 seeding: one row per class, `per_class` columns, EMA weights.
+  // Draws the grid of SPEC D9 seeding: one row per grid prompt of the dataset (per class on
+  // Fashion-MNIST), `per_class` columns, EMA weights.
   torch::Tensor sample_grid(int64_t per_class);
 
   int64_t current_step() const { return step_; }
@@ -87,7 +88,7 @@ class Trainer {
   results::RunConfig config_;
   std::string out_dir_;
   MetricSink& sink_;
-  FashionMnist data_;
+  Dataset data_;
   torch::Device device_{torch::kCPU};
   torch::Tensor train_images_;  // data_'s training images on device_
   std::unique_ptr<TextToImage> live_, ema_;

@@ -6,12 +6,11 @@
 
 namespace rflab::core {
 
-ValidationSet validation_set(const FashionMnist& data, const results::EvalConfig& eval) {
-  const int64_t n = std::min<int64_t>(eval.val_size, data.heldout().images.size(0));
+ValidationSet validation_set(const Dataset& data, const results::EvalConfig& eval) {
+  const int64_t n = std::min<int64_t>(eval.val_size, data.validation.images.size(0));
   ValidationSet v;
-  v.images = data.heldout().images.narrow(0, 0, n);
-  const auto labels = data.heldout().labels.narrow(0, 0, n);
-  for (int64_t i = 0; i < n; ++i) v.captions.push_back(FashionMnist::canonical_caption(labels[i].item<int64_t>()));
+  v.images = data.validation.images.narrow(0, 0, n);
+  v.captions.assign(data.validation_captions.begin(), data.validation_captions.begin() + n);
   return v;
 }
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/data/fashion_mnist.h"
+#include "core/data/dataset.h"
 #include "core/train/text_to_image.h"
 
 namespace rflab::core {
@@ -28,8 +28,10 @@ struct ValidationLoss {
 constexpr int kValidationLevels = 8;
 
 // The validation set V of a run (D11), the one definition the trainer and the validation
-// evaluator share: the first eval.val_size held-out images in order, with canonical captions.
-ValidationSet validation_set(const FashionMnist& data, const results::EvalConfig& eval);
+// evaluator share: the first eval.val_size images of the dataset's validation split in order,
+// with their fixed captions (Fashion-MNIST: t10k, canonical class captions; shapes: the
+// validation split, synthetic captions).
+ValidationSet validation_set(const Dataset& data, const results::EvalConfig& eval);
 
 ValidationLoss validation_loss(TextToImage& system, const ValidationSet& v, uint64_t seed, int64_t batch = 256);
 

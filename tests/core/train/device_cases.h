@@ -98,7 +98,7 @@ inline ValidationLoss validation_on(const std::string& device, const std::string
   t.step();
   t.step();
   t.ema().to(torch::Device(device));
-  auto data = FashionMnist::load(t.ema().config.data.root, t.ema().config.data.image_size);
+  auto data = load_dataset(t.ema().config.data);
   return validation_loss(t.ema(), validation_set(data, t.ema().config.eval), 1234);
 }
 

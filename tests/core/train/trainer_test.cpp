@@ -33,6 +33,20 @@ TEST(MMDiT, TinyModelOverfitsOneBatch) {
   EXPECT_LT(last, first / 20) << "first " << first << " last " << last;
 }
 
+namespace {
+// Trains `steps` steps; the mean losses of the first and the last `window` of them (every loss finite).
+std::pair<double, double> first_and_last_losses(Trainer& t, int steps, int window) {
+  double first = 0, last = 0;
+  for (int i = 0; i < steps; ++i) {
+    const double loss = t.step();
+    EXPECT_TRUE(std::isfinite(loss)) << "step " << i;
+    if (i < window) first += loss / window;
+    if (i >= steps - window) last += loss / window;
+  }
+  return {first, last};
+}
+}  // namespace
+
 TEST(Trainer, TrainingLowersTheLossOfATinyRun) {
   TempDir tmp;
   // The Trainer end to end on real batches: data order, captions, dropout, levels, AdamW with
@@ -40,14 +54,21 @@ TEST(Trainer, TrainingLowersTheLossOfATinyRun) {
   // after 120 steps its mean over the last 20 is clearly below the first 20's.
   CountingSink s;
   Trainer t(tiny_config(120, {{"train.lr", 3e-3}}), tiny_conditioner(), tmp.path("lowers"), s);
-  double first = 0, last = 0;
-  for (int i = 0; i < 120; ++i) {
-    const double loss = t.step();
-    ASSERT_TRUE(std::isfinite(loss)) << "step " << i;
-    if (i < 20) first += loss / 20;
-    if (i >= 100) last += loss / 20;
-  }
+  const auto [first, last] = first_and_last_losses(t, 120, 20);
   EXPECT_LT(last, 0.8 * first) << "first 20 steps " << first << ", last 20 " << last;
+}
+
+TEST(Trainer, TrainingOnShapesLowersTheLoss) {
+  TempDir tmp;
+  // The shapes dataset end to end: RGB rows, captions from data.captions (a mix here), the
+  // validation split with complete captions.
+  CountingSink s;
+  const auto config = tiny_config(120, {{"train.lr", 3e-3}, {"data.dataset", "shapes"}, {"data.captions", "mix(0.5)"},
+                                        {"model.in_channels", 3}, {"text.max_tokens", 28}});
+  Trainer t(config, tiny_shapes_conditioner(), tmp.path("shapes"), s);
+  const auto [first, last] = first_and_last_losses(t, 120, 20);
+  EXPECT_LT(last, 0.8 * first) << "first 20 steps " << first << ", last 20 " << last;
+  EXPECT_EQ(t.sample_grid(1).sizes(), (std::vector<int64_t>{10, 3, 32, 32}));  // one row per grid prompt
 }
 
 TEST(Trainer, FusedKernelsAndTheirATenCompositesTrainAlike) {
