@@ -7,6 +7,7 @@
 #include "core/io/png.h"
 #include "eval/clip_score.h"
 #include "eval/evaluation_set.h"
+#include "eval/figure_row.h"
 #include "eval/stats/frechet.h"
 #include "results/error.h"
 #include "results/metric_names.h"
@@ -16,16 +17,7 @@ namespace rflab::eval {
 namespace metric = results::metric;
 namespace {
 
-results::EvaluationRow row(const std::string& metric, double value, int64_t n, const std::string& space,
-                           const std::string& hash) {
-  results::EvaluationRow r{};
-  r.metric = metric;
-  r.value = value;
-  r.n = n;
-  r.feature_space = space;
-  r.evaluator_hash = hash;
-  return r;
-}
+constexpr auto row = figure_row;
 
 // The figures of one feature space between the reference and `features` (generated or real).
 // Inception's 2048 dimensions make KID and k-NN balls costly, and only its FID is asked for.
@@ -155,19 +147,30 @@ torch::Tensor class_grid(const torch::Tensor& images, int64_t classes, int64_t p
   return core::make_grid(images.index_select(0, torch::tensor(idx, torch::kLong)), per_class);
 }
 
+int64_t grid_columns(const EvalDataset& data, int64_t n, int64_t wanted) {
+  const bool by_class = data.evaluation == core::EvaluationPrompts::class_balanced;
+  return std::min(wanted, n / (by_class ? data.classes() : kGridRows));
+}
+
+torch::Tensor evaluation_grid(const torch::Tensor& images, const EvalDataset& data, int64_t per_row) {
+  if (data.evaluation == core::EvaluationPrompts::class_balanced) return class_grid(images, data.classes(), per_row);
+  return core::make_grid(images.narrow(0, 0, kGridRows * per_row), per_row);
+}
+
 CheckpointEvaluation evaluate_checkpoint(const core::LoadedCheckpoint& ck, const std::string& source, int64_t run_id,
                                          const EvalDataset& data, const Evaluators& evaluators,
                                          const std::vector<ReferenceFeatures>& references,
                                          const ProtocolOptions& o) {
   const int64_t n = o.plan.samples;
-  if (n < data.classes())
+  if (data.evaluation == core::EvaluationPrompts::class_balanced && n < data.classes())
     throw_input_error(source, "samples", fmt::format("at least {} (one per class)", data.classes()), std::to_string(n));
   auto log = [&](const std::string& line) { if (o.log) o.log(line); };
   CheckpointEvaluation out;
   out.checkpoint_step = ck.meta.step;
   const auto captions = evaluation_captions(data, n);
   const auto labels = evaluation_labels(data, n);
-  const int64_t per_class = std::min(o.grid_per_class, n / data.classes());
+  const int64_t per_class = grid_columns(data, n, o.grid_per_class);
+  const std::string prompts_hash = o.prompts.empty() ? "" : prompt_set_hash(o.prompts);
   const auto floor = o.noise_floor ? *o.noise_floor : noise_floor_rows(references, n, o.metrics);
   for (const auto& weights : o.plan.weights) {
     auto system = core::load_text_to_image(ck, weights, source);
@@ -195,14 +198,24 @@ CheckpointEvaluation evaluate_checkpoint(const core::LoadedCheckpoint& ck, const
       rows.push_back(row("network_evals", static_cast<double>(samples.network_evals), n, "", ""));
       rows.push_back(row("wall_seconds", samples.wall_seconds, n, "", ""));
       rows.push_back(row("path_length", samples.path_length, n, "", ""));
-      for (auto& r : rows) {
-        r.setting = setting.name;
-        r.steps = static_cast<int>(setting.steps);
-        r.cfg = setting.cfg;
-        r.weights = weights;
-        out.rows.push_back(r);
+      auto keep = [&](std::vector<results::EvaluationRow> rows) {
+        for (auto& r : rows) {
+          r.setting = setting.name;
+          r.steps = static_cast<int>(setting.steps);
+          r.cfg = setting.cfg;
+          r.weights = weights;
+          out.rows.push_back(std::move(r));
+        }
+      };
+      keep(std::move(rows));
+      if (per_class > 0) out.grids.push_back({setting.name, weights, evaluation_grid(samples.images, data, per_class)});
+      if (!o.prompts.empty()) {
+        log(fmt::format("{} {} weights: prompt following, {} prompts", setting.name, weights, o.prompts.size()));
+        const auto following = follow_prompts(*system, o.prompts, so, o.seed, o.batch);
+        out.sampling_seconds += following.sampling_seconds;
+        out.metrics_seconds += following.detection_seconds;
+        keep(prompt_following_rows(following.score, prompts_hash));
       }
-      if (per_class > 0) out.grids.push_back({setting.name, weights, class_grid(samples.images, data.classes(), per_class)});
     }
   }
   for (auto& r : out.rows) {

@@ -1,9 +1,10 @@
 // One evaluation of a checkpoint under the protocol of SPEC §5: for every control setting and
-// weights kind (EMA, raw) of a plan, N samples of the class-balanced caption list are generated
+// weights kind (EMA, raw) of a plan, N samples of the evaluation captions are generated
 // and scored in each feature space against the cached held-out reference — CLIP-FID, KID and
 // CLIP score on the evaluator mini-CLIP, FD, precision/recall, density/coverage and
 // class-conditional accuracy on the classifier, FID on Inception-v3 when given — together with
-// the noise floor of each space at the same N. The result is a list of store rows, written by
+// the noise floor of each space at the same N; on shapes also prompt following (exact, by the
+// detector) on the fixed prompt set. The result is a list of store rows, written by
 // record_evaluation in one transaction.
 #pragma once
 #include <torch/torch.h>
@@ -18,6 +19,7 @@
 #include "eval/eval_dataset.h"
 #include "eval/feature_metrics.h"
 #include "eval/mini_clip.h"
+#include "eval/prompt_following.h"
 #include "eval/reference_features.h"
 #include "results/evaluation_plan.h"
 #include "results/store.h"
@@ -59,6 +61,9 @@ struct ProtocolOptions {
   // The noise floor depends only on the references, N and `metrics`: a caller evaluating several
   // checkpoints passes the rows noise_floor_rows gave for the first, instead of recomputing them.
   const std::vector<results::EvaluationRow>* noise_floor = nullptr;
+  // The shapes prompt set (eval/prompt_following.h): when not empty, every (setting, weights) is
+  // also scored for prompt following, one image per prompt.
+  std::vector<shapes::Prompt> prompts;
 };
 
 struct SampleGrid {
@@ -105,6 +110,12 @@ std::vector<results::EvaluationRow> noise_floor_rows(const std::vector<Reference
 
 // Grid of the first `per_class` samples of each class, one row per class (sample i has class i % C).
 torch::Tensor class_grid(const torch::Tensor& images, int64_t classes, int64_t per_class);
+// The sample grid of an evaluation set: class_grid on a class-balanced one; otherwise the first
+// rows x per_row samples, row-major (rows: kGridRows).
+constexpr int64_t kGridRows = 10;
+torch::Tensor evaluation_grid(const torch::Tensor& images, const EvalDataset& data, int64_t per_row);
+// Columns of an evaluation grid of n samples: at most `wanted`, as many as n fills in every row.
+int64_t grid_columns(const EvalDataset& data, int64_t n, int64_t wanted);
 
 // All rows and artifacts in one transaction: on any failure nothing is written.
 void record_evaluation(results::Store& store, const std::vector<results::EvaluationRow>& rows,

@@ -77,6 +77,7 @@ int eval_cmd(Args& args) {
   const int64_t seed = args.get_int("seed", 0);
   f.batch = args.get_int("batch", 100);
   f.evaluator_steps = args.get_int("evaluator-steps", 0);
+  const int64_t prompts = args.get_int("prompts-per-category", shapes::kDefaultPromptsPerCategory);
   f.device = device_flag(args);
   f.quiet = args.has_switch("quiet");
   const auto run = args.get("run");
@@ -89,6 +90,9 @@ int eval_cmd(Args& args) {
   f.seed = static_cast<uint64_t>(seed);
   if (f.batch < 1) throw_input_error("", "--batch", "a positive integer", std::to_string(f.batch));
   if (f.evaluator_steps < 0) throw_input_error("", "--evaluator-steps", "a non-negative integer", std::to_string(f.evaluator_steps));
+  if (prompts < 1 || prompts > 100000)
+    throw_input_error("", "--prompts-per-category", "an integer in [1, 100000]", std::to_string(prompts));
+  f.prompts_per_category = static_cast<int>(prompts);
   if (run.has_value() == sweep.has_value()) throw UsageError("expected exactly one of --run ID and --sweep FILE");
 
   if (sweep) {
@@ -133,15 +137,20 @@ RFLAB_COMMAND(Command{
     "eval", "evaluate a run's best checkpoint under the control settings (SPEC §5)",
     "usage: rflab eval --run ID [--samples N] [--settings S1,S4] [--weights ema,raw] [--db PATH]\n"
     "                  [--cache DIR] [--inception-weights FILE] [--seed S] [--device cpu|cuda] [--batch B]\n"
-    "                  [--evaluator-steps N] [--quiet]\n"
-    "       rflab eval --sweep FILE [--db PATH] [--cache DIR] [--inception-weights FILE] [--seed S] [--device cpu|cuda]\n\n"
+    "                  [--evaluator-steps N] [--prompts-per-category K] [--quiet]\n"
+    "       rflab eval --sweep FILE [--db PATH] [--cache DIR] [--inception-weights FILE] [--seed S] [--device cpu|cuda]\n"
+    "                  [--prompts-per-category K]\n\n"
     "Generates N samples per control setting (S1-S6: steps and CFG of SPEC §5.3) and weights kind\n"
     "from the run's best checkpoint (lowest native EMA validation loss). Caption i is the prompt of\n"
-    "class i mod 10 and sample i has noise (seed, i). Stores CLIP-FID, KID and CLIP score on the\n"
+    "class i mod 10 (shapes: the complete caption of held-out scene i) and sample i has noise\n"
+    "(seed, i). Stores CLIP-FID, KID and CLIP score on the\n"
     "evaluator mini-CLIP, FD, precision/recall, density/coverage and class accuracy on the\n"
     "classifier, network evaluations and seconds, the noise floor (setting real: training images\n"
     "vs the held-out reference at the same N) and the validation losses (setting val), all in one\n"
     "transaction; re-running replaces. FD is biased at small N: compare figures only at equal N.\n"
+    "Shapes runs are also scored for prompt following: one image per prompt of the fixed prompt\n"
+    "set (GenEval's six categories), read by the exact detector; per category with Wilson's 95%\n"
+    "interval, overall the mean of the categories (docs/shapes.md).\n"
     "Writes eval-<setting>-<weights>.png (10 samples per class row) beside the checkpoint.\n\n"
     "  --samples N          samples per setting (default 1000, the paper's)\n"
     "  --settings LIST      control settings (default S1,S2,S3,S4,S5,S6)\n"
@@ -152,6 +161,9 @@ RFLAB_COMMAND(Command{
     "                       also Inception-v3 FID (pytorch-fid weights as safetensors; reference\n"
     "                       features cached under the file's sha256; slow on a CPU)\n"
     "  --evaluator-steps N  train evaluators with N steps (quick checks; cached apart)\n"
+    "  --prompts-per-category K\n"
+    "                       shapes: prompts per category (default 385: a 95% interval of at most\n"
+    "                       +-5 points)\n"
     "  --sweep FILE         every done run of the sweep, with the file's \"evaluation\" plan; runs\n"
     "                       already evaluated at its N are skipped",
     eval_cmd});

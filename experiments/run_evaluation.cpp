@@ -6,7 +6,6 @@
 #include <iostream>
 #include <set>
 
-#include "core/data/fashion_mnist.h"
 #include "core/io/png.h"
 #include "eval/classifier.h"
 #include "eval/inception_v3.h"
@@ -15,6 +14,7 @@
 #include "eval/stats/npy.h"
 #include "eval/validation_evaluator.h"
 #include "results/error.h"
+#include "results/metric_names.h"
 #include "results/sha256.h"
 
 namespace rflab::experiments {
@@ -32,12 +32,20 @@ void log_line(const EvalOptions& f, const std::string& line) {
   if (!f.quiet) std::cerr << line << std::endl;
 }
 
-std::unique_ptr<EvaluationSetup> load_setup(const std::string& data_root, const EvalOptions& f,
+// Runs whose evaluators and references are the same share one setup.
+std::string setup_key(const results::DataConfig& d) {
+  return d.dataset == "shapes" ? fmt::format("shapes seed {}", d.seed) : d.dataset + " " + d.root;
+}
+
+std::unique_ptr<EvaluationSetup> load_setup(const results::DataConfig& data, const EvalOptions& f,
                                             results::PhaseClock& clock) {
   auto s = std::make_unique<EvaluationSetup>();
-  s->data = eval::EvalDataset::fashion_mnist(core::FashionMnist::load(data_root, 32));
-  auto clip_config = eval::MiniClipConfig::evaluator();
-  eval::ClassifierConfig classifier_config;
+  // The evaluators see images at 32x32, whatever size a run pads Fashion-MNIST to.
+  auto evaluated = data;
+  evaluated.image_size = 32;
+  s->data = eval::EvalDataset::for_runs_on(evaluated);
+  auto clip_config = eval::fitted_to(eval::MiniClipConfig::evaluator(), s->data);
+  auto classifier_config = eval::fitted_to(eval::ClassifierConfig{}, s->data);
   if (f.evaluator_steps > 0) clip_config.steps = classifier_config.steps = f.evaluator_steps;
   auto progress = [&f](const std::string& what) {
     return [&f, what](int64_t step, int64_t steps, double loss) {
@@ -109,6 +117,21 @@ std::string cell(const std::map<std::string, double>& m, const std::string& k, c
   return it == m.end() ? "-" : fmt::format(fmt::runtime(fmt_spec), it->second);
 }
 
+// "prompt following 41.2% [38.9, 43.5]: single_object 90.1 [..] ..." (95% intervals).
+std::string prompt_following_line(const std::map<std::string, double>& m) {
+  namespace metric = results::metric;
+  auto figure = [&m](const std::string& k) {
+    return fmt::format("{:.1f} [{:.1f}, {:.1f}]", 100 * m.at(k), 100 * m.at(k + metric::kIntervalLowSuffix),
+                       100 * m.at(k + metric::kIntervalHighSuffix));
+  };
+  std::string line = fmt::format("{:>24} prompt following {} %:", "", figure(metric::kPromptScore));
+  for (int c = 0; c < shapes::kCategoryCount; ++c) {
+    const std::string k = metric::kPromptCategoryPrefix + shapes::category_name(static_cast<shapes::Category>(c));
+    if (m.count(k)) line += " " + shapes::category_name(static_cast<shapes::Category>(c)) + " " + figure(k);
+  }
+  return line + "\n";
+}
+
 void print_table(const std::vector<results::EvaluationRow>& rows, int64_t run_id, int64_t step, int64_t n) {
   std::vector<std::pair<std::string, std::string>> order;  // (setting, weights) as first seen
   std::map<std::pair<std::string, std::string>, std::map<std::string, double>> by;
@@ -135,6 +158,7 @@ void print_table(const std::vector<results::EvaluationRow>& rows, int64_t run_id
                              cell(m, "class_accuracy", "{:.3f}"), cell(m, "network_evals", "{:.0f}"),
                              cell(m, "wall_seconds", "{:.1f}"));
     if (m.count("inception_fid")) std::cout << fmt::format("{:>24} inception_fid {:.4f}\n", "", m.at("inception_fid"));
+    if (m.count(results::metric::kPromptScore)) std::cout << prompt_following_line(m);
   }
   for (const auto& key : order)
     if (key.first == eval::kValSetting)
@@ -153,9 +177,9 @@ void RunEvaluator::evaluate(results::Store& store, int64_t run_id, const results
   done_run(store, run_id);
   const std::string path = best_checkpoint(store, run_id);
   const auto ck = core::read_checkpoint(path);
-  const std::string root = ck.meta.config.data.root;
-  if (!setups.count(root)) setups[root] = load_setup(root, f, clock_);
-  auto& setup = *setups.at(root);
+  const std::string key = setup_key(ck.meta.config.data);
+  if (!setups.count(key)) setups[key] = load_setup(ck.meta.config.data, f, clock_);
+  auto& setup = *setups.at(key);
 
   eval::ProtocolOptions o;
   o.plan = plan;
@@ -169,6 +193,7 @@ void RunEvaluator::evaluate(results::Store& store, int64_t run_id, const results
       return eval::noise_floor_rows(setup.references, plan.samples, o.metrics);
     });
   o.noise_floor = &setup.noise_floors.at(floor_key);
+  if (eval::has_prompt_set(setup.data)) o.prompts = shapes::prompt_set(f.prompt_seed, f.prompts_per_category);
   log_line(f, fmt::format("run {}: evaluating {} (step {})", run_id, path, ck.meta.step));
   auto result = eval::evaluate_checkpoint(ck, path, run_id, setup.data, setup.evaluators, setup.references, o);
   clock_.add(results::Phase::sampling, result.sampling_seconds, run_id);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "core/data/shapes/prompts.h"
 #include "experiments/sweep_plan.h"
 #include "results/evaluation_plan.h"
 #include "results/store.h"
@@ -25,9 +26,12 @@ struct EvalOptions {
   torch::Device device{torch::kCPU};
   bool quiet = false;             // no progress lines on stderr
   bool print_table = true;        // each run's figures on stdout
+  // Shapes runs: the prompt set of prompt following (shapes::prompt_set(seed, per category)).
+  uint64_t prompt_seed = 0;
+  int prompts_per_category = shapes::kDefaultPromptsPerCategory;
 };
 
-struct EvaluationSetup;  // the evaluators and references of one dataset folder
+struct EvaluationSetup;  // the evaluators and references of one dataset
 
 // Loads the evaluators and references of a dataset once, on its first run, and keeps the phase
 // timings (evaluator training, reference features, sampling, metrics, validation) of its calls.

@@ -20,5 +20,17 @@ inline constexpr const char* kCoverage = "coverage";
 inline constexpr const char* kClassAccuracy = "class_accuracy";
 // Inception-v3 pool features ("inception-v3"), when its weights are given.
 inline constexpr const char* kInceptionFid = "inception_fid";
+// Prompt following on the `shapes` dataset ("shapes-detector", docs/shapes.md): one image per
+// prompt of the fixed prompt set, read back by the detector. The overall score is the mean of the
+// six category rates (as GenEval); "<metric>/low" and "<metric>/high" are each figure's 95%
+// interval (Wilson's per category, the normal interval of the mean overall). n is the number of
+// prompts the figure is over.
+inline constexpr const char* kShapesDetectorSpace = "shapes-detector";  // their feature_space
+inline constexpr const char* kPromptScore = "prompt_score";
+// Per category: kPromptCategoryPrefix + GenEval's tag ("single_object", "two_object", "counting",
+// "colors", "position", "color_attr").
+inline constexpr const char* kPromptCategoryPrefix = "prompt/";
+inline constexpr const char* kIntervalLowSuffix = "/low";
+inline constexpr const char* kIntervalHighSuffix = "/high";
 
 }  // namespace rflab::results::metric

@@ -210,3 +210,42 @@ TEST(EvalCli, SweepEvaluationBlockErrorsNameThePath) {
 
 }  // namespace
 }  // namespace rflab::e2e
+
+namespace rflab::e2e {
+namespace {
+
+// A tiny shapes run through train and eval: the conditioner and evaluators learn from shapes,
+// and every (setting, weights) stores prompt following per category and overall with intervals.
+TEST(EvalCli, ShapesRunsStorePromptFollowing) {
+  TempDir dir;
+  auto config = tiny_base(20, 10, 10);
+  config["data"] = {{"dataset", "shapes"}, {"captions", "mix(0.5)"}};
+  config["model"]["in_channels"] = 3;
+  config["text"]["max_tokens"] = 28;
+  write_file(dir.path("shapes.json"), config.dump());
+  auto r = rflab({"train", "--config", "shapes.json", "--db", "db.sqlite", "--cache", conditioner_cache()}, dir.path(),
+                 dir.path());
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  r = run_eval(dir, {"--weights", "ema", "--prompts-per-category", "4"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("prompt following"), std::string::npos) << r.out;
+  const auto rows = rows_by_key(dir.path("db.sqlite"));
+  for (const std::string tag : {"single_object", "two_object", "counting", "colors", "position", "color_attr"}) {
+    const std::string m = "prompt/" + tag;
+    ASSERT_TRUE(rows.count({"S4", "ema", m})) << m;
+    const auto& rate = rows.at({"S4", "ema", m});
+    EXPECT_EQ(rate.n, 4);
+    EXPECT_EQ(rate.feature_space, "shapes-detector");
+    EXPECT_LE(rows.at({"S4", "ema", m + "/low"}).value, rate.value);
+    EXPECT_GE(rows.at({"S4", "ema", m + "/high"}).value, rate.value);
+  }
+  ASSERT_TRUE(rows.count({"S4", "ema", "prompt_score"}));
+  EXPECT_EQ(rows.at({"S4", "ema", "prompt_score"}).n, 24);
+  // The rest of the protocol runs on shapes as on Fashion-MNIST.
+  for (const std::string m : {"clip_fid", "clip_score", "classifier_fd", "class_accuracy"})
+    EXPECT_TRUE(rows.count({"S4", "ema", m})) << m;
+  EXPECT_TRUE(rows.count({"val", "ema", "val/native"}));
+}
+
+}  // namespace
+}  // namespace rflab::e2e
