@@ -8,6 +8,7 @@
 
 #include "experiments/command.h"
 #include "experiments/study_source.h"
+#include "reports/prompt_following.h"
 #include "reports/ranking.h"
 #include "reports/sample_bootstrap.h"
 #include "reports/report.h"
@@ -68,6 +69,7 @@ int report_cmd(Args& args) {
     if (!no_resampling.empty()) in.ranking->notes.push_back("Evaluation samples not resampled: " + no_resampling + ".");
     in.scores = std::move(table);
   }
+  in.prompt_following = reports::prompt_following_table(store, study.runs);  // runs on the shapes dataset
   std::set<int> depths;
   for (const auto& r : study.runs) depths.insert(r.depth);
   if (depths.size() > 1) {
@@ -82,7 +84,7 @@ int report_cmd(Args& args) {
     auto history = reports::regression_history(store, suite, ".");
     if (!history.commits.empty()) in.regression = std::move(history);
   }
-  if (!in.ranking && !in.scaling && !in.regression)
+  if (!in.ranking && !in.prompt_following && !in.scaling && !in.regression)
     throw UserError(fmt::format("{}: expected evaluations of {} (rflab eval --sweep FILE) or a depth ladder's validation "
                                 "curves, got neither: nothing written",
                                 study.db_path, study.name));
@@ -126,7 +128,9 @@ RFLAB_COMMAND(Command{
     "Writes DIR/index.html (default reports/<sweep name>/), self-contained with its plots and sample\n"
     "grids inlined, and DIR/report.md with the same tables: the ranking (Table 1 and Table 2\n"
     "layouts, intervals over seeds, per-setting Pareto fronts, a heat map of fronts by setting,\n"
-    "FID and CLIP score against sampling steps), the validation-loss curves, the scaling analysis\n"
+    "FID and CLIP score against sampling steps), prompt following in the Table 5 layout for runs on\n"
+    "the shapes dataset (overall and GenEval's six categories with 95% intervals, per run and per\n"
+    "variant over seeds), the validation-loss curves, the scaling analysis\n"
     "when the study spans several depths, the sample grids of every run and setting, the runs that\n"
     "failed or are missing evaluations, and the provenance of every ranked figure (commit, dirty\n"
     "flag, config hash, seed, N, evaluator hash). Plots need gnuplot (apt-get install gnuplot-nox);\n"

@@ -311,6 +311,8 @@ ReportFiles write_report(const ReportInput& in, const std::string& out_dir, cons
     blocks.push_back(text("## Ranking\n\nNo run of this study has sampler-setting evaluations yet, so there is no "
                           "ranking: evaluate with `rflab eval --sweep FILE`."));
   }
+  if (in.prompt_following)
+    blocks.push_back(text("## Prompt following (Table 5 layout)\n\n" + prompt_following_markdown(*in.prompt_following)));
   std::vector<LossSeries> curves;
   for (const auto& r : in.runs)
     if (!r.validation.points.empty()) curves.push_back(r.validation);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "reports/plot.h"
+#include "reports/prompt_following.h"
 #include "reports/ranking.h"
 #include "reports/regression_history.h"
 #include "reports/report_figures.h"
@@ -45,6 +46,7 @@ struct ReportInput {
   std::vector<std::string> variants;
   std::optional<ScoreTable> scores;  // absent: no evaluations yet
   std::optional<Ranking> ranking;
+  std::optional<PromptFollowingTable> prompt_following;  // absent: no run has prompt rows (shapes)
   std::optional<ScalingAnalysis> scaling;  // a depth ladder
   std::vector<RunSummary> runs;
   std::string loss_key = "val/velocity";

@@ -27,7 +27,8 @@ nlohmann::json interval_json(const Interval& i) { return {finite_or_null(i.lo), 
 
 bool is_correlated_metric(const std::string& m) {
   for (const char* k : {results::metric::kClipFid, results::metric::kClipScore, results::metric::kClassifierFd,
-                        results::metric::kClassAccuracy, results::metric::kInceptionFid})
+                        results::metric::kClassAccuracy, results::metric::kInceptionFid,
+                        results::metric::kPromptScore})
     if (m == k) return true;
   return false;
 }

@@ -27,13 +27,32 @@ std::vector<StudyRun> study_runs(const std::vector<std::string>& configs,
   std::map<std::string, std::set<std::string>> values;
   for (const auto& f : flat)
     for (const auto& [k, v] : f) values[k].insert(v.dump());
+  // A key that is constant within each dataset and differs only between datasets is the
+  // dataset's shape (shapes runs have 3 channels and longer contexts), not a variant: the
+  // objective study over two datasets averages one variant over both.
+  std::map<std::string, std::map<std::string, std::set<std::string>>> per_dataset;  // key -> dataset -> values
+  for (const auto& f : flat) {
+    std::string dataset;
+    for (const auto& [k, v] : f)
+      if (k == "data.dataset") dataset = v.dump();
+    for (const auto& [k, v] : f) per_dataset[k][dataset].insert(v.dump());
+  }
+  auto dataset_bound = [&](const std::string& k) {
+    const auto& by = per_dataset[k];
+    if (by.size() < 2) return false;
+    for (const auto& [d, vs] : by)
+      if (vs.size() > 1) return false;
+    return true;
+  };
+  auto is_variant_key = [&](const std::string& k) {
+    return !is_repeat_key(k) && values[k].size() > 1 && !dataset_bound(k);
+  };
   std::vector<std::string> varied;
   if (!flat.empty())
     for (const auto& [k, v] : flat.front())
-      if (!is_repeat_key(k) && values[k].size() > 1) varied.push_back(k);
+      if (is_variant_key(k)) varied.push_back(k);
   for (const auto& [k, vs] : values)  // keys absent from the first config
-    if (!is_repeat_key(k) && vs.size() > 1 && std::find(varied.begin(), varied.end(), k) == varied.end())
-      varied.push_back(k);
+    if (is_variant_key(k) && std::find(varied.begin(), varied.end(), k) == varied.end()) varied.push_back(k);
 
   std::vector<StudyRun> out;
   for (size_t i = 0; i < configs.size(); ++i) {

@@ -131,6 +131,10 @@ TEST_F(ReportTest, ScalingReadsTheCurvesAndTheirFlopsFromTheStore) {
   o.drop_one = false;
   synth::write_synthetic_study(path("r.db"), path("grids"), o);
   rflab::results::Store store(path("r.db"));
+  // Prompt following on the shapes dataset (Fig. 8, bottom row): rising with depth.
+  for (const auto& r : study_runs_of_database(store))
+    store.add_evaluation({r.row->id, 400, "ema", "S3", 50, 5.0, "prompt_score", 0.1 * r.depth + 0.01 * r.seed, 60,
+                          "shapes-detector", "prompthash"});
   const auto d = scaling_from_store(store, study_runs_of_database(store));
   ASSERT_EQ(d.runs.size(), 8u);
   EXPECT_EQ(d.runs[0].curve.size(), 8u);
@@ -155,6 +159,15 @@ TEST_F(ReportTest, ScalingReadsTheCurvesAndTheirFlopsFromTheStore) {
       EXPECT_EQ(c.pearson.n, 8);
     }
   EXPECT_TRUE(found);
+  // Deeper runs reach lower loss and, here, higher prompt following: a negative correlation.
+  found = false;
+  for (const auto& c : a.correlations)
+    if (c.metric == "prompt_score" && c.setting == "S3 ema") {
+      found = true;
+      EXPECT_EQ(c.pearson.n, 8);
+      EXPECT_LT(c.spearman.r, -0.8);
+    }
+  EXPECT_TRUE(found) << "the scaling analysis correlates validation loss with prompt following";
 }
 
 TEST(MarkdownToHtml, TablesListsHeadingsAndEscapes) {
