@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: setup configure build demo study scaling regress test test-long test-slurm test-browser test-cuda bench bench-paired gpu-check clean
+.PHONY: setup configure build demo study scaling scaling-shapes regress test test-long test-slurm test-browser test-cuda bench bench-paired gpu-check clean
 
 setup:
 	bash scripts/setup
@@ -36,6 +36,14 @@ scaling: configure
 	$(BUILD)/rflab eval --sweep sweeps/depth-quick.json --db results/rflab.db
 	$(BUILD)/rflab scaling --sweep sweeps/depth-quick.json --db results/rflab.db
 	$(BUILD)/rflab report --sweep sweeps/depth-quick.json --db results/rflab.db --quiet
+
+# The same ladder on the shapes dataset (sweeps/depth-quick-shapes.json), with prompt following.
+scaling-shapes: configure
+	cmake --build $(BUILD) -j $(JOBS) --target rflab
+	$(BUILD)/rflab sweep run sweeps/depth-quick-shapes.json --db results/rflab.db
+	$(BUILD)/rflab eval --sweep sweeps/depth-quick-shapes.json --db results/rflab.db --prompts-per-category 60
+	$(BUILD)/rflab scaling --sweep sweeps/depth-quick-shapes.json --db results/rflab.db
+	$(BUILD)/rflab report --sweep sweeps/depth-quick-shapes.json --db results/rflab.db --quiet
 
 # The regression canary (sweeps/canary.json) at the current commit, stored under it; with
 # BASE=<commit> also its comparison with that commit (README "Regression tracking").

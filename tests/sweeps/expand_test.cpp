@@ -168,3 +168,56 @@ TEST(Expand, ShippedDepthQuickVariesOnlyTheDepth) {
 
 }  // namespace
 }  // namespace rflab::sweeps
+
+namespace rflab::sweeps {
+namespace {
+
+TEST(Expand, ShippedTwoDatasetStudyIsTheQuickStudyOnBothDatasets) {
+  const auto quick = expand(load_sweep(shipped("objectives-quick.json")));
+  const auto runs = expand(load_sweep(shipped("objectives-two-datasets.json")));
+  ASSERT_EQ(runs.size(), 2 * quick.size());
+  std::set<std::string> quick_hashes, fashion_hashes;
+  for (const auto& r : quick) quick_hashes.insert(r.config.hash());
+  int shapes = 0;
+  for (const auto& r : runs) {
+    if (r.config.data.dataset == "shapes") {
+      ++shapes;
+      EXPECT_EQ(r.config.model.in_channels, 3);
+      EXPECT_GE(r.config.text.max_tokens, results::kShapesCaptionWords);
+    } else {
+      fashion_hashes.insert(r.config.hash());
+    }
+  }
+  EXPECT_EQ(shapes, static_cast<int>(quick.size()));
+  // Its Fashion-MNIST half is the quick study itself: those runs are shared, not retrained.
+  EXPECT_EQ(fashion_hashes, quick_hashes);
+}
+
+TEST(Expand, ShippedCaptionStudyVariesOnlyTheCaptions) {
+  const auto runs = expand(load_sweep(shipped("captions.json")));
+  ASSERT_EQ(runs.size(), 4u);
+  std::multiset<std::string> captions;
+  for (const auto& r : runs) {
+    captions.insert(r.config.data.captions);
+    EXPECT_EQ(r.config.data.dataset, "shapes");
+    auto a = r.config.json(), b = runs[0].config.json();
+    for (auto* j : {&a, &b}) {
+      (*j)["data"].erase("captions");
+      (*j)["train"].erase("seed");
+    }
+    EXPECT_EQ(a, b);
+  }
+  EXPECT_EQ(captions, (std::multiset<std::string>{"mix(0.5)", "mix(0.5)", "original", "original"}));
+}
+
+TEST(Expand, ShippedShapesDepthLadderIsOnShapes) {
+  const auto runs = expand(load_sweep(shipped("depth-quick-shapes.json")));
+  ASSERT_EQ(runs.size(), 4u);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    EXPECT_EQ(runs[i].config.model.depth, static_cast<int64_t>(i + 1));
+    EXPECT_EQ(runs[i].config.data.dataset, "shapes");
+  }
+}
+
+}  // namespace
+}  // namespace rflab::sweeps
