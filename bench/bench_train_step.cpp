@@ -3,7 +3,8 @@
 // GFLOP/s from the closed form of SPEC §9.8 (6 x forward MACs per sample) — beside a plain sgemm
 // of a similar size as the machine's reference rate; each step benchmark also reports its share
 // of the sgemm rate measured just before it (sgemm_share). Args: depth, torch intra-op threads,
-// OpenBLAS threads. Runs with passive waiting in both pools (it re-executes itself to set it).
+// OpenBLAS threads. BM_TrainStepBackbone: the same step for every backbone and DiT block design
+// at d = 2 (docs/architectures.md). Runs with passive waiting in both pools (it re-executes itself to set it).
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
@@ -12,8 +13,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "core/model/mmdit.h"
-#include "core/model/model_size.h"
+#include "core/model/backbone.h"
+#include "core/model/shape/model_size.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/gradients.h"
 #include "core/util/threads.h"
@@ -22,8 +23,8 @@ using namespace rflab::core;
 
 namespace {
 
-MMDiTConfig bench_config(int64_t depth) {
-  MMDiTConfig c;
+BackboneConfig bench_config(int64_t depth) {
+  BackboneConfig c;
   c.depth = depth;
   c.hidden = 64 * depth;
   c.heads = depth;
@@ -59,13 +60,11 @@ double sgemm_rate(int64_t depth) {
   return best;
 }
 
-void BM_TrainStep(benchmark::State& state) {
-  set_threads(state);
-  const double sgemm = sgemm_rate(state.range(0));
+// Forward, backward and AdamW of backbone c on a fixed batch, timed by the state's loop.
+void train_steps(benchmark::State& state, const BackboneConfig& c, double sgemm) {
   torch::manual_seed(0);
   const int64_t B = 64, M = 16;
-  auto c = bench_config(state.range(0));
-  MMDiT m(c);
+  auto m = make_backbone(c);
   FusedAdamW opt(m->parameters(), torch::optim::AdamWOptions(1e-4));
   auto x0 = torch::randn({B, 1, 32, 32});
   auto eps = torch::randn({B, 1, 32, 32});
@@ -88,6 +87,26 @@ void BM_TrainStep(benchmark::State& state) {
   // (a plain ratio: the loop's own wall time, as UseRealTime measures it).
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
   state.counters["sgemm_share"] = flops * static_cast<double>(state.iterations()) / seconds / sgemm;
+  state.counters["params"] = static_cast<double>(parameter_count(c));
+}
+
+void BM_TrainStep(benchmark::State& state) {
+  set_threads(state);
+  train_steps(state, bench_config(state.range(0)), sgemm_rate(state.range(0)));
+}
+
+// Every backbone and dit block design (args: the indices of model.backbone and
+// model.conditioning) at d = 2 under the same shapes, on rflab's default 2 + 2 threads, so their
+// step rates and sgemm shares stand beside MM-DiT's.
+void BM_TrainStepBackbone(benchmark::State& state) {
+  ThreadChoice threads;
+  threads.torch_threads = threads.blas_threads = 2;
+  configure_threads(threads);
+  auto c = bench_config(2);
+  c.backbone = static_cast<BackboneKind>(state.range(0));
+  c.conditioning = static_cast<BlockConditioning>(state.range(1));
+  state.SetLabel(c.name());
+  train_steps(state, c, sgemm_rate(2));
 }
 
 // (B·L) x H times H x 4H: the shape of the MLP's first Linear at d = 4.
@@ -105,6 +124,7 @@ void BM_Sgemm(benchmark::State& state) {
 
 // {depth, torch threads, OpenBLAS threads}; {2, 2, 2} and {4, 2, 2} are rflab's default on 2 cores.
 BENCHMARK(BM_TrainStep)->ArgNames({"d", "torch", "blas"})->Args({2, 2, 2})->Args({4, 2, 2})->Args({4, 1, 2})->Args({4, 2, 1})->Args({4, 1, 1})->Unit(benchmark::kMillisecond)->MinTime(3.0)->Repetitions(3)->ReportAggregatesOnly(true)->UseRealTime();
+BENCHMARK(BM_TrainStepBackbone)->ArgNames({"backbone", "conditioning"})->Args({0, 0})->Args({1, 0})->Args({2, 0})->Args({2, 1})->Args({2, 2})->Args({2, 3})->Args({3, 0})->Args({4, 0})->Unit(benchmark::kMillisecond)->MinTime(3.0)->Repetitions(3)->ReportAggregatesOnly(true)->UseRealTime();
 BENCHMARK(BM_Sgemm)->ArgNames({"d", "torch", "blas"})->Args({4, 1, 2})->Args({4, 1, 1})->Unit(benchmark::kMillisecond)->Repetitions(3)->ReportAggregatesOnly(true)->UseRealTime();
 
 RFLAB_BENCHMARK_MAIN()

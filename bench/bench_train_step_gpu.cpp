@@ -16,7 +16,7 @@
 
 #include "bench/bench_main.h"
 #include "core/model/mmdit.h"
-#include "core/model/model_size.h"
+#include "core/model/shape/model_size.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/gradients.h"
 #include "core/util/device.h"
@@ -34,8 +34,8 @@ double peak_tflops(bool bf16) {
   return v ? std::atof(v) : (bf16 ? 989.4 : 66.9);
 }
 
-MMDiTConfig sd3_like(int64_t depth) {
-  MMDiTConfig c;
+BackboneConfig sd3_like(int64_t depth) {
+  BackboneConfig c;
   c.depth = depth;
   c.hidden = 64 * depth;
   c.heads = depth;

@@ -186,7 +186,14 @@ std::string fmt_range(const ConfigKey& k) {
 
 const std::vector<ConfigKey>& config_schema() {
   static const std::vector<ConfigKey> schema = {
-      // model: MM-DiT (SPEC §9). width/heads 0 = the sizing rule 64·depth and depth heads.
+      // model: MM-DiT (SPEC §9) or a baseline backbone (§9.9). width/heads 0 = the sizing rule
+      // 64·depth and depth heads.
+      added_later(S("model.backbone", &RunConfig::model, &ModelConfig::backbone, "mmdit", kBackboneNames,
+                    "mmdit (2 weight sets), mmdit3 (3: context, pooled token, image), dit (one sequence, one "
+                    "weight set), crossdit (image tokens cross-attending to the text), uvit (dit with long skips)")),
+      added_later(S("model.conditioning", &RunConfig::model, &ModelConfig::conditioning, "adaln_zero",
+                    kConditioningNames,
+                    "dit's block design (DiT paper Fig. 5): adaln_zero, adaln, cross_attention or in_context")),
       I("model.depth", &RunConfig::model, &ModelConfig::depth, 4, 1, 64, "number of joint blocks d"),
       I("model.width", &RunConfig::model, &ModelConfig::width, 0, 0, 16384, "hidden width H; 0 = 64*depth"),
       I("model.heads", &RunConfig::model, &ModelConfig::heads, 0, 0, 256, "attention heads; 0 = depth (head dim 64)"),
@@ -376,6 +383,14 @@ RunConfig RunConfig::parse(const nlohmann::json& partial, const std::string& sou
                       "'" + rc.data.captions + "'");
   if (rc.data.dataset == "shapes") require_shapes_shape(rc, source);
   const auto& m = rc.model;
+  if (m.conditioning != "adaln_zero" && m.backbone != "dit")
+    throw_input_error(source, "model.conditioning",
+                      "adaln_zero (the other block designs are model.backbone dit's; this config's is " +
+                          m.backbone + ")",
+                      "'" + m.conditioning + "'");
+  if (m.backbone == "mmdit3" && m.pooled_dim == 0)
+    throw_input_error(source, "model.pooled_dim",
+                      "a width > 0 (mmdit3's third weight set is the pooled vector's token)", "0");
   if (auto p = model_shape_problem(m.depth, m.hidden(), m.num_heads(), m.patch_size, m.position_grid(rc.data.image_size))) {
     // Name the key the user set: a derived width or head count is the depth's doing.
     const bool derived = (p->field == "width" && m.width == 0) || (p->field == "heads" && m.heads == 0);

@@ -19,9 +19,16 @@
 
 namespace rflab::results {
 
-// model.*: the MM-DiT's shape (SPEC §9.1). width and heads 0 follow the sizing rule.
+// The backbones of SPEC §9.9 (model.backbone) and the DiT block designs of the DiT paper's
+// Fig. 5 (model.conditioning, `dit` only); docs/architectures.md describes each.
+inline const std::vector<std::string> kBackboneNames = {"mmdit", "mmdit3", "dit", "crossdit", "uvit"};
+inline const std::vector<std::string> kConditioningNames = {"adaln_zero", "adaln", "cross_attention", "in_context"};
+
+// model.*: the backbone's shape (SPEC §9.1). width and heads 0 follow the sizing rule.
 struct ModelConfig {
-  int64_t depth = 0;               // joint blocks d
+  std::string backbone;            // one of kBackboneNames
+  std::string conditioning;        // one of kConditioningNames; other than adaln_zero only for dit
+  int64_t depth = 0;               // blocks d
   int64_t width = 0;               // H as given; 0 = 64·d
   int64_t heads = 0;               // as given; 0 = d (head dim 64)
   int64_t patch_size = 0;          // p
@@ -100,7 +107,7 @@ struct EvalConfig {
 
 // The rules an MM-DiT shape must follow (SPEC §9.1, §9.3): heads divide the width, the width is
 // a multiple of 4 (the 2-D sin-cos table), depth, patch and grid at least 1. The one home of the
-// rule: RunConfig::parse and core::MMDiTConfig::validate both ask it. `field` is the model.* key.
+// rule: RunConfig::parse and core::BackboneConfig::validate both ask it. `field` is the model.* key.
 struct ShapeProblem {
   std::string field, expected, got;
 };

@@ -1,5 +1,7 @@
 #include "core/model/embedders.h"
 
+#include "core/model/mac_tally.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -45,7 +47,9 @@ PatchEmbedImpl::PatchEmbedImpl(int64_t in_channels, int64_t hidden, int64_t patc
 }
 
 torch::Tensor PatchEmbedImpl::forward(const torch::Tensor& x) {
-  return proj->forward(x).flatten(2).transpose(1, 2);
+  auto out = proj->forward(x);  // [B, H, h/p, w/p]
+  MacTally::add(out.numel() * (proj->weight.numel() / proj->weight.size(0)));
+  return out.flatten(2).transpose(1, 2);
 }
 
 EmbedderMLPImpl::EmbedderMLPImpl(int64_t in_dim, int64_t hidden) {
@@ -53,6 +57,9 @@ EmbedderMLPImpl::EmbedderMLPImpl(int64_t in_dim, int64_t hidden) {
                                                      torch::nn::Linear(hidden, hidden)));
 }
 
-torch::Tensor EmbedderMLPImpl::forward(const torch::Tensor& x) { return mlp->forward(x); }
+torch::Tensor EmbedderMLPImpl::forward(const torch::Tensor& x) {
+  MacTally::add(x.size(0) * (mlp[0]->as<torch::nn::Linear>()->weight.numel() + mlp[2]->as<torch::nn::Linear>()->weight.numel()));
+  return mlp->forward(x);
+}
 
 }  // namespace rflab::core

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/model/cpu_kernel.h"
+#include "core/model/mac_tally.h"
 #include "core/util/blas.h"
 
 namespace rflab::core {
@@ -160,6 +161,8 @@ torch::Tensor joint_attention_aten(const torch::Tensor& q, const torch::Tensor& 
 }
 
 std::pair<torch::Tensor, torch::Tensor> joint_attention(const AttentionInputs& context, const AttentionInputs& image) {
+  const int64_t L = context.q.size(2) + image.q.size(2);
+  MacTally::add(2 * context.q.size(0) * context.q.size(1) * L * L * context.q.size(3));  // Q·Kᵀ and A·V
   if (cpu_float32({&context.q, &context.k, &context.v, &image.q, &image.k, &image.v}) && has_sgemm()) {
     auto o = FusedAttention::apply(context.q, context.k, context.v, image.q, image.k, image.v);
     return {o[0], o[1]};
@@ -171,6 +174,7 @@ std::pair<torch::Tensor, torch::Tensor> joint_attention(const AttentionInputs& c
 }
 
 torch::Tensor joint_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+  MacTally::add(2 * q.size(0) * q.size(1) * q.size(2) * k.size(2) * q.size(3));
   if (!cpu_float32({&q, &k, &v}) || !has_sgemm()) return joint_attention_aten(q, k, v);
   auto none = torch::empty({q.size(0), q.size(1), 0, q.size(3)}, q.options());
   return FusedAttention::apply(q, k, v, none, none, none)[0];

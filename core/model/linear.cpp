@@ -1,5 +1,7 @@
 #include "core/model/linear.h"
 
+#include "core/model/mac_tally.h"
+
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -68,6 +70,7 @@ torch::Tensor linear_rows_aten(const torch::nn::Linear& lin, const torch::Tensor
 }
 
 torch::Tensor linear_rows(const torch::nn::Linear& lin, const torch::Tensor& x) {
+  MacTally::add(x.numel() / x.size(-1) * lin->weight.numel());
   if (!lin->bias.defined() || !cpu_float32({&x, &lin->weight, &lin->bias}) || !has_sgemm())
     return linear_rows_aten(lin, x);
   auto sizes = x.sizes().vec();

@@ -2,94 +2,20 @@
 
 namespace rflab::core {
 
-namespace nn = torch::nn;
-
-FinalLayerImpl::FinalLayerImpl(int64_t hidden, int64_t patch, int64_t out_channels) {
-  linear = register_module("linear", nn::Linear(hidden, patch * patch * out_channels));
-  adaLN_modulation = register_module("adaLN_modulation", nn::Sequential(nn::SiLU(), nn::Linear(hidden, 2 * hidden)));
-}
-
-torch::Tensor FinalLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& c) {
-  auto mods = adaLN_modulation->forward(c).chunk(2, 1);  // (shift, scale): P6
-  const int64_t H = x.size(2);
-  return linear_rows(linear, modulate(torch::layer_norm(x, {H}, {}, {}, 1e-6), mods[0], mods[1]));
-}
-
-MMDiTImpl::MMDiTImpl(const MMDiTConfig& c) : config_(c) {
-  c.validate();
-  const int64_t H = c.hidden;
-  x_embedder = register_module("x_embedder", PatchEmbed(c.in_channels, H, c.patch_size));
-  t_embedder = register_module("t_embedder", EmbedderMLP(c.frequency_dim, H));
-  if (c.pooled_dim > 0) y_embedder = register_module("y_embedder", EmbedderMLP(c.pooled_dim, H));
-  context_embedder = register_module("context_embedder", nn::Linear(c.context_dim, H));
-  pos_embed = register_buffer("pos_embed", sincos_2d_table(c.pos_embed_max_size, H).unsqueeze(0));
-  joint_blocks = register_module("joint_blocks", nn::ModuleList());
+MMDiTImpl::MMDiTImpl(const BackboneConfig& c) : BackboneImpl(c) {
+  const bool three = c.backbone == BackboneKind::mmdit3;
+  if (three) pooled_token_embedder = register_module("pooled_token_embedder", torch::nn::Linear(c.pooled_dim, c.hidden));
+  joint_blocks = register_module("joint_blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.depth; ++i)
-    joint_blocks->push_back(JointBlock(H, c.heads, c.mlp_ratio, c.qk_norm, /*last=*/i == c.depth - 1));
-  final_layer = register_module("final_layer", FinalLayer(H, c.patch_size, c.out_channels));
-  initialize_weights();
+    joint_blocks->push_back(JointBlock(c.hidden, c.heads, c.mlp_ratio, c.qk_norm, /*last=*/i == c.depth - 1, three));
+  finish();
 }
 
-void MMDiTImpl::initialize_weights() {
-  torch::NoGradGuard no_grad;
-  for (auto& m : modules(/*include_self=*/false)) {
-    if (auto* lin = m->as<nn::Linear>()) {
-      nn::init::xavier_uniform_(lin->weight);
-      if (lin->bias.defined()) lin->bias.zero_();
-    }
-  }
-  // Patch embedding: xavier on the weight viewed as (H, C·p·p).
-  auto w = x_embedder->proj->weight;
-  auto flat = torch::empty({w.size(0), w.numel() / w.size(0)});
-  nn::init::xavier_uniform_(flat);
-  w.copy_(flat.view_as(w));
-  x_embedder->proj->bias.zero_();
-  // Timestep and pooled MLPs: N(0, 0.02).
-  for (auto* e : {&t_embedder, &y_embedder}) {
-    if (!*e) continue;
-    for (int idx : {0, 2}) {
-      auto lin = (*e)->mlp[idx]->as<nn::Linear>();
-      nn::init::normal_(lin->weight, 0.0, 0.02);
-      lin->bias.zero_();
-    }
-  }
-  // adaLN-Zero: every modulation Linear, the final adaLN and the final Linear start at zero.
-  auto zero_linear = [](nn::LinearImpl* lin) {
-    lin->weight.zero_();
-    lin->bias.zero_();
-  };
-  for (auto& blk : *joint_blocks) {
-    auto* jb = blk->as<JointBlockImpl>();
-    zero_linear(jb->context_block->adaLN_modulation[1]->as<nn::Linear>());
-    zero_linear(jb->x_block->adaLN_modulation[1]->as<nn::Linear>());
-  }
-  zero_linear(final_layer->adaLN_modulation[1]->as<nn::Linear>());
-  zero_linear(final_layer->linear.get());
-  for (auto& p : named_parameters()) {
-    if (p.key().find("ln_q.weight") != std::string::npos || p.key().find("ln_k.weight") != std::string::npos)
-      p.value().fill_(1.0);
-  }
-  pos_embed.copy_(sincos_2d_table(config_.pos_embed_max_size, config_.hidden).unsqueeze(0));
-}
-
-torch::Tensor MMDiTImpl::unpatchify(const torch::Tensor& tokens, int64_t h, int64_t w) const {
-  // out[ch, r·p + pr, c·p + pc] = tok[r·(w/p) + c, (pr·p + pc)·C + ch]  ("nhwpqc->nchpwq")
-  const int64_t p = config_.patch_size, C = config_.out_channels, B = tokens.size(0);
-  auto t = tokens.reshape({B, h / p, w / p, p, p, C});
-  return t.permute({0, 5, 1, 3, 2, 4}).reshape({B, C, h, w});
-}
-
-torch::Tensor MMDiTImpl::forward(const torch::Tensor& x, const torch::Tensor& c_t, const torch::Tensor& pooled,
-                                 const torch::Tensor& context) {
-  const int64_t h = x.size(2), w = x.size(3), p = config_.patch_size;
-  TORCH_CHECK(h % p == 0 && w % p == 0, "MMDiT: input ", h, "x", w, " is not a multiple of the patch size ", p);
-  auto pos = crop_position_table(pos_embed[0], config_.pos_embed_max_size, h / p, w / p);
-  auto img = x_embedder->forward(x) + pos.unsqueeze(0);
-  auto c = t_embedder->forward(timestep_frequencies(c_t, config_.frequency_dim));
-  if (y_embedder) c = c + y_embedder->forward(pooled);
-  auto ctx = linear_rows(context_embedder, context);
-  for (auto& blk : *joint_blocks) std::tie(ctx, img) = blk->as<JointBlockImpl>()->forward(ctx, img, c);
-  return unpatchify(final_layer->forward(img, c), h, w);
+torch::Tensor MMDiTImpl::blocks(const Embedded& e) {
+  JointBlockImpl::Streams s{e.context, {}, e.image};
+  if (pooled_token_embedder) s.pooled = linear_rows(pooled_token_embedder, e.pooled.unsqueeze(1));  // [B, 1, H]
+  for (auto& blk : *joint_blocks) s = blk->as<JointBlockImpl>()->forward(s, e.y);
+  return s.image;
 }
 
 }  // namespace rflab::core

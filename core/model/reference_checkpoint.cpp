@@ -23,9 +23,9 @@ std::string reference_prefix(const std::map<std::string, torch::Tensor>& tensors
                     "no x_embedder.proj.weight under model.diffusion_model., model. or the root");
 }
 
-MMDiTConfig infer_reference_config(const std::map<std::string, torch::Tensor>& t, const std::string& prefix,
+BackboneConfig infer_reference_config(const std::map<std::string, torch::Tensor>& t, const std::string& prefix,
                                    const std::string& source) {
-  MMDiTConfig c;
+  BackboneConfig c;
   const auto& patch = need(t, prefix + "x_embedder.proj.weight", source);  // [H, C, p, p]
   c.hidden = patch.size(0);
   c.in_channels = patch.size(1);

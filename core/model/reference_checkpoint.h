@@ -16,8 +16,8 @@ namespace rflab::core {
 // or throws UserError naming `source`.
 std::string reference_prefix(const std::map<std::string, torch::Tensor>& tensors, const std::string& source);
 
-// The MMDiTConfig implied by the tensor shapes under `prefix`.
-MMDiTConfig infer_reference_config(const std::map<std::string, torch::Tensor>& tensors, const std::string& prefix,
+// The BackboneConfig implied by the tensor shapes under `prefix`.
+BackboneConfig infer_reference_config(const std::map<std::string, torch::Tensor>& tensors, const std::string& prefix,
                                    const std::string& source);
 
 // Copies every parameter and the position table into `model`. Missing, unexpected or
@@ -26,7 +26,7 @@ void load_reference_weights(MMDiT& model, const std::map<std::string, torch::Ten
                             const std::string& prefix, const std::string& source);
 
 struct VerifyResult {
-  MMDiTConfig config;
+  BackboneConfig config;
   double max_abs_diff = 0;
   double max_abs_output = 0;
 };

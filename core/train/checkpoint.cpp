@@ -65,8 +65,8 @@ bool module_differs(torch::nn::Module& a, torch::nn::Module& b) {
 void save_checkpoint(const std::string& path, TextToImage& live, TextToImage& ema, torch::optim::Optimizer* optimizer,
                      const CheckpointMeta& meta) {
   std::map<std::string, torch::Tensor> t;
-  add_module(t, *live.mmdit, "model.");
-  add_module(t, *ema.mmdit, "ema.model.");
+  add_module(t, *live.backbone, "model.");
+  add_module(t, *ema.backbone, "ema.model.");
   if (live.conditioner.tower.get() != ema.conditioner.tower.get() &&
       module_differs(*live.conditioner.tower, *ema.conditioner.tower))
     throw std::logic_error("save_checkpoint: the live and EMA systems have different text towers");
@@ -134,7 +134,7 @@ LoadedCheckpoint read_checkpoint(const std::string& path) {
 }
 
 void load_weights(TextToImage& system, const LoadedCheckpoint& ck, const std::string& prefix, const std::string& source) {
-  copy_module(*system.mmdit, ck.tensors, prefix, source);
+  copy_module(*system.backbone, ck.tensors, prefix, source);
 }
 
 TextConditioner load_conditioner(const LoadedCheckpoint& ck, const std::string& source) {
@@ -155,7 +155,7 @@ std::unique_ptr<TextToImage> load_text_to_image(const LoadedCheckpoint& ck, cons
   if (weights != "ema" && weights != "raw") throw std::invalid_argument("load_text_to_image: weights must be ema or raw");
   auto system = std::make_unique<TextToImage>(ck.meta.config, load_conditioner(ck, source));
   load_weights(*system, ck, weights == "ema" ? "ema.model." : "model.", source);
-  system->mmdit->eval();
+  system->backbone->eval();
   return system;
 }
 

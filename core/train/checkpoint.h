@@ -1,5 +1,5 @@
 // A training checkpoint in one safetensors file, written atomically: the live and EMA weights
-// of the MM-DiT (under the reference's parameter names, prefix "model." / "ema.model."), one copy
+// of the backbone (under the reference's parameter names, prefix "model." / "ema.model."), one copy
 // of the frozen text tower ("conditioner."; live and EMA share it), the AdamW state (named
 // tensors "optimizer.G.I.*" per parameter, so equal states give equal bytes), and metadata: the
 // canonical run config, the step, the tokenizer vocabulary, the conditioner's cache key and

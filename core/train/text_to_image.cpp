@@ -29,7 +29,7 @@ TextToImage::TextToImage(const results::RunConfig& rc, TextConditioner cond)
   image_size = rc.data.image_size;
   channels = rc.model.in_channels;
   precision = precision_named(rc.train.precision);
-  mmdit = MMDiT(MMDiTConfig::from_run_config(rc));  // the shape was checked by RunConfig::parse
+  backbone = make_backbone(BackboneConfig::from_run_config(rc));  // the shape was checked by RunConfig::parse
 }
 
 Conditioning TextToImage::encode(const std::vector<std::string>& prompts) {
@@ -42,7 +42,7 @@ Conditioning TextToImage::encode(const std::vector<std::string>& prompts) {
 Network TextToImage::network() {
   return [this](const torch::Tensor& z_in, const torch::Tensor& c_t, const Conditioning& cond) {
     AutocastScope autocast(device, precision);
-    return mmdit->forward(z_in, c_t, cond.pooled, cond.context).to(torch::kFloat32);
+    return backbone->forward(z_in, c_t, cond.pooled, cond.context).to(torch::kFloat32);
   };
 }
 
@@ -61,11 +61,11 @@ torch::Tensor TextToImage::generate(const std::vector<std::string>& prompts, con
   return sample(formulation, network(), eps, cond, options, network_evals, path_length);
 }
 
-std::vector<torch::Tensor> TextToImage::parameters() { return mmdit->parameters(); }
+std::vector<torch::Tensor> TextToImage::parameters() { return backbone->parameters(); }
 
 void TextToImage::to(torch::Device d) {
   device = d;
-  mmdit->to(d);
+  backbone->to(d);
   conditioner.tower->to(d);
 }
 

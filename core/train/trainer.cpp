@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "core/model/model_size.h"
+#include "core/model/shape/model_size.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/gradients.h"
 #include "core/train/seeds.h"
@@ -26,7 +26,7 @@ Trainer::Trainer(const results::RunConfig& rc, TextConditioner conditioner, std:
   seed_ = rc.train.seed;
   batch_size_ = rc.train.batch_size;
   {
-    const auto shape = MMDiTConfig::from_run_config(rc);
+    const auto shape = BackboneConfig::from_run_config(rc);
     train_flops_per_step_ = train_flops_per_sample(shape, image_tokens(shape, rc.data.image_size), rc.text.max_tokens) *
                             static_cast<double>(batch_size_);
   }
@@ -34,7 +34,7 @@ Trainer::Trainer(const results::RunConfig& rc, TextConditioner conditioner, std:
   torch::manual_seed(mix_seed(seed_, Stream::init, 0));
   live_ = std::make_unique<TextToImage>(rc, conditioner);
   ema_ = std::make_unique<TextToImage>(rc, conditioner);
-  Ema::copy(*live_->mmdit, *ema_->mmdit);
+  Ema::copy(*live_->backbone, *ema_->backbone);
   for (auto& p : ema_->parameters()) p.set_requires_grad(false);
   auto opts = torch::optim::AdamWOptions(rc.train.lr)
                   .betas({rc.train.beta1, rc.train.beta2})
@@ -47,6 +47,7 @@ Trainer::Trainer(const results::RunConfig& rc, TextConditioner conditioner, std:
     ema_->to(device_);  // the tower is shared: moved once already, a no-op here
   }
   optimizer_ = std::make_unique<FusedAdamW>(live_->parameters(), opts);
+  for (const auto& p : live_->parameters()) parameter_count_ += p.numel();
   val_set_ = validation_set(data_, rc.eval);
 }
 
@@ -155,7 +156,7 @@ double Trainer::step() {
   for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
   optimizer_->step();
   ++step_;
-  ema_rule_.after_step(step_, *sys.mmdit, *ema_->mmdit);
+  ema_rule_.after_step(step_, *sys.backbone, *ema_->backbone);
   return loss.item<double>();
 }
 
@@ -175,11 +176,13 @@ void Trainer::save(const std::string& path) {
 
 bool Trainer::validate() {
   auto t0 = std::chrono::steady_clock::now();
-  ema_->mmdit->eval();
+  ema_->backbone->eval();
   auto v = validation_loss(*ema_, val_set_, config_.eval.val_seed);
   auto metrics = validation_metrics(v, "val/");
   // Training compute so far (SPEC §8, D24): 6·MACs_fwd per sample × batch × steps.
   metrics.emplace_back("train/flops", train_flops_per_step_ * static_cast<double>(step_));
+  // The backbone's size beside its compute, for comparisons at equal parameters (architectures).
+  metrics.emplace_back("model/parameters", static_cast<double>(parameter_count_));
   sink_.metrics(step_, metrics);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sink_.log(fmt::format("step {:>6}  val native {:.5f}  velocity {:.5f}  ({:.1f} s)", step_, v.native_mean,
@@ -209,7 +212,7 @@ TrainResult Trainer::run(results::PhaseClock* clock) {
   TrainResult r;
   auto t0 = std::chrono::steady_clock::now();
   int64_t t0_step = step_;
-  live_->mmdit->train();
+  live_->backbone->train();
   while (step_ < total) {
     if (sink_.stop_requested()) {
       timed(Phase::checkpoints, [&] { save(checkpoint_path()); });
@@ -266,7 +269,7 @@ torch::Tensor Trainer::sample_grid(int64_t per_class) {
   SamplerOptions o;
   o.steps = config_.eval.sample_steps;
   o.cfg = config_.eval.sample_cfg;
-  ema_->mmdit->eval();
+  ema_->backbone->eval();
   return ema_->generate(prompts, o, config_.eval.sample_seed);
 }
 

@@ -2,7 +2,7 @@
 // noise from the counter-based seeds; AdamW with linear warm-up and optional gradient clipping;
 // EMA; periodic validation loss (EMA weights) with the best checkpoint kept (D12); atomic
 // checkpoints and resume. The frozen text conditioner comes from outside (a mini-CLIP's text
-// tower, trained by eval/); only the MM-DiT is optimised and EMA-averaged. Figures go to a
+// tower, trained by eval/); only the backbone is optimised and EMA-averaged. Figures go to a
 // MetricSink, so core/ knows nothing of the store.
 #pragma once
 #include <torch/torch.h>
@@ -99,6 +99,7 @@ class Trainer {
   int64_t step_ = 0;
   int64_t batch_size_ = 0;
   double train_flops_per_step_ = 0;  // SPEC §9.8: 6·MACs_fwd(d, N, M) per sample × batch
+  int64_t parameter_count_ = 0;      // the backbone's trainable parameters
   int64_t cached_epoch_ = -1;
   torch::Tensor permutation_;
   std::future<HostBatch> prefetch_;  // CUDA: the host batch of step prefetch_step_

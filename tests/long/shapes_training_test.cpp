@@ -67,10 +67,10 @@ TEST(ShapesTraining, LowersTheLossAndRaisesPromptFollowingAboveNoise) {
   s3.steps = 50;
   s3.cfg = 5.0;
 
-  t.live().mmdit->eval();
+  t.live().backbone->eval();
   const double val_before = velocity_loss(t.live(), v, rc.eval.val_seed);
   const auto before = follow_prompts(t.live(), prompts, s3, 0, 120).score;
-  t.live().mmdit->train();
+  t.live().backbone->train();
   double first = 0, last = 0;
   for (int i = 0; i < 1500; ++i) {
     const double loss = t.step();
@@ -78,7 +78,7 @@ TEST(ShapesTraining, LowersTheLossAndRaisesPromptFollowingAboveNoise) {
     if (i < 50) first += loss / 50;
     if (i >= 1450) last += loss / 50;
   }
-  t.live().mmdit->eval();
+  t.live().backbone->eval();
   const double val_after = velocity_loss(t.live(), v, rc.eval.val_seed);
   const auto after = follow_prompts(t.live(), prompts, s3, 0, 120).score;
 

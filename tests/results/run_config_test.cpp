@@ -148,3 +148,20 @@ TEST(RunConfig, ShapesRunsNeedRgbChannelsAndContextsForTheLongestCaption) {
   EXPECT_NE(msg.find("data.image_size: expected 32"), std::string::npos) << msg;
   EXPECT_EQ(parse_error_of(kShapes), "");
 }
+
+TEST(RunConfig, BlockDesignsBelongToDiTAndMMDiT3NeedsAPooledVector) {
+  auto msg = parse_error_of({{"model.backbone", "crossdit"}, {"model.conditioning", "in_context"}});
+  EXPECT_NE(msg.find("cfg.json: model.conditioning: expected adaln_zero (the other block designs are model.backbone "
+                     "dit's; this config's is crossdit), got 'in_context'"),
+            std::string::npos)
+      << msg;
+  msg = parse_error_of({{"model.backbone", "mmdit3"}, {"model.pooled_dim", 0}});
+  EXPECT_NE(msg.find("model.pooled_dim: expected a width > 0"), std::string::npos) << msg;
+  msg = parse_error_of({{"model.backbone", "transformer"}});
+  EXPECT_NE(msg.find("model.backbone: expected one of mmdit, mmdit3, dit, crossdit, uvit"), std::string::npos) << msg;
+  EXPECT_EQ(parse_error_of({{"model.backbone", "dit"}, {"model.conditioning", "in_context"}}), "");
+  // At their defaults the keys stay out of the identity: a config that names them hashes as one that does not.
+  const auto named = RunConfig::parse({{"model.backbone", "mmdit"}, {"model.conditioning", "adaln_zero"}}, "a");
+  EXPECT_EQ(named.hash(), RunConfig::defaults().hash());
+  EXPECT_NE(RunConfig::parse({{"model.backbone", "dit"}}, "b").hash(), RunConfig::defaults().hash());
+}

@@ -5,7 +5,7 @@
 
 #include "core/io/safetensors.h"
 #include "core/model/mmdit.h"
-#include "core/model/model_size.h"
+#include "core/model/shape/model_size.h"
 #include "core/model/reference_checkpoint.h"
 #include "tests/util/golden.h"
 
@@ -14,8 +14,8 @@ using namespace rflab::core;
 namespace {
 using rflab::testing::golden_file;
 
-MMDiTConfig small(int64_t depth, bool qk, int64_t C = 4, int64_t p = 2, int64_t P = 64, int64_t T = 64) {
-  MMDiTConfig c;
+BackboneConfig small(int64_t depth, bool qk, int64_t C = 4, int64_t p = 2, int64_t P = 64, int64_t T = 64) {
+  BackboneConfig c;
   c.depth = depth;
   c.hidden = 64 * depth;
   c.heads = depth;
@@ -128,7 +128,7 @@ TEST(ParameterCount, SpecTestVectors) {
 }
 
 TEST(ForwardMacs, SpecTestVectors) {
-  MMDiTConfig c = small(24, true, 16, 2, 2048, 4096);
+  BackboneConfig c = small(24, true, 16, 2, 2048, 4096);
   EXPECT_EQ(forward_macs(c, 4096, 154), 4218677526528LL);
   EXPECT_EQ(forward_macs(c, 256, 154), 289411596288LL);
 }

@@ -36,7 +36,7 @@ TEST(Conditioner, TowerGetsNoGradientAndTrainingLeavesItUnchanged) {
   auto cond = tiny_conditioner();
   const auto before = snapshot(*cond.tower);
   Trainer t(tiny_config(3), cond, dir, s);
-  const auto mmdit_before = snapshot(*t.live().mmdit);
+  const auto mmdit_before = snapshot(*t.live().backbone);
   t.step();
   t.step();
   for (const auto& p : t.live().conditioner.tower->named_parameters()) {
@@ -46,9 +46,9 @@ TEST(Conditioner, TowerGetsNoGradientAndTrainingLeavesItUnchanged) {
   }
   EXPECT_FALSE(t.live().conditioner.tower->is_training());
   // Only the MM-DiT is optimised, and it did move.
-  EXPECT_EQ(count(t.live().parameters()), count(t.live().mmdit->parameters()));
+  EXPECT_EQ(count(t.live().parameters()), count(t.live().backbone->parameters()));
   bool moved = false;
-  for (const auto& p : t.live().mmdit->named_parameters()) moved = moved || !torch::equal(p.value(), mmdit_before.at(p.key()));
+  for (const auto& p : t.live().backbone->named_parameters()) moved = moved || !torch::equal(p.value(), mmdit_before.at(p.key()));
   EXPECT_TRUE(moved);
 }
 
@@ -73,7 +73,7 @@ TEST(Conditioner, ReloadedCheckpointSamplesAsTheTrainer) {
   SamplerOptions o;
   o.steps = 3;
   o.cfg = 2.0;
-  t.ema().mmdit->eval();
+  t.ema().backbone->eval();
   auto before = t.ema().generate(prompts, o, 11);
 
   auto ck = read_checkpoint(t.checkpoint_path());

@@ -81,8 +81,8 @@ inline void expect_resume_across_devices(const std::string& first, const std::st
   ASSERT_EQ(resumed.run().outcome, TrainOutcome::done);
   Trainer whole(config_on(second), tiny_conditioner(), tmp.path("whole"), whole_sink);
   ASSERT_EQ(whole.run().outcome, TrainOutcome::done);
-  auto reference = whole.live().mmdit->named_parameters();
-  for (const auto& p : resumed.live().mmdit->named_parameters()) {
+  auto reference = whole.live().backbone->named_parameters();
+  for (const auto& p : resumed.live().backbone->named_parameters()) {
     ASSERT_EQ(p.value().device(), reference[p.key()].device());
     const double diff = (p.value() - reference[p.key()]).abs().max().item<double>();
     EXPECT_LE(diff, tolerance) << p.key() << " after " << first << " -> " << second;

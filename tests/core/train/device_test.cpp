@@ -43,8 +43,8 @@ TEST(Devices, ACheckpointOfARunOnAnotherDeviceResumesHere) {
   ASSERT_EQ(resumed.run().outcome, TrainOutcome::done);
   Trainer whole(tiny_config(6), tiny_conditioner(), tmp.path("whole"), whole_sink);
   ASSERT_EQ(whole.run().outcome, TrainOutcome::done);
-  expect_identical(*whole.live().mmdit, *resumed.live().mmdit, "live mmdit");
-  expect_identical(*whole.ema().mmdit, *resumed.ema().mmdit, "ema mmdit");
+  expect_identical(*whole.live().backbone, *resumed.live().backbone, "live mmdit");
+  expect_identical(*whole.ema().backbone, *resumed.ema().backbone, "ema mmdit");
 
   // Another key still marks another run's checkpoint.
   config["train"]["lr"] = 0.5;

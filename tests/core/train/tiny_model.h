@@ -3,8 +3,8 @@
 #pragma once
 #include "core/model/mmdit.h"
 
-inline rflab::core::MMDiTConfig tiny_mmdit_config() {
-  rflab::core::MMDiTConfig c;
+inline rflab::core::BackboneConfig tiny_mmdit_config() {
+  rflab::core::BackboneConfig c;
   c.depth = 1;
   c.hidden = 64;
   c.heads = 1;

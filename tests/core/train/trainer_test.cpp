@@ -88,16 +88,36 @@ TEST(Trainer, FusedKernelsAndTheirATenCompositesTrainAlike) {
     for (int i = 0; i < 4; ++i) losses[k].push_back(t[k]->step());
   }
   for (int i = 0; i < 4; ++i) EXPECT_NEAR(losses[0][i], losses[1][i], 1e-5 * std::fabs(losses[1][i])) << "step " << i;
-  auto reference = t[1]->live().mmdit->named_parameters();
-  for (const auto& p : t[0]->live().mmdit->named_parameters())
+  auto reference = t[1]->live().backbone->named_parameters();
+  for (const auto& p : t[0]->live().backbone->named_parameters())
     EXPECT_TRUE(torch::allclose(p.value(), reference[p.key()], 1e-4, 1e-6)) << p.key();
 }
 
-TEST(Trainer, ResumedRunIsBitIdenticalToUninterrupted) {
+// Every backbone (model.backbone, and dit's block designs): its checkpoint reads back into the
+// same modules and its resumed run is bit-identical.
+class ResumeEveryBackbone : public ::testing::TestWithParam<nlohmann::json> {};
+
+INSTANTIATE_TEST_SUITE_P(
+    Trainer, ResumeEveryBackbone,
+    ::testing::Values(nlohmann::json::object(), nlohmann::json{{"model.backbone", "mmdit3"}},
+                      nlohmann::json{{"model.backbone", "dit"}, {"model.depth", 2}},
+                      nlohmann::json{{"model.backbone", "dit"}, {"model.conditioning", "adaln"}},
+                      nlohmann::json{{"model.backbone", "dit"}, {"model.conditioning", "cross_attention"}},
+                      nlohmann::json{{"model.backbone", "dit"}, {"model.conditioning", "in_context"}},
+                      nlohmann::json{{"model.backbone", "crossdit"}},
+                      nlohmann::json{{"model.backbone", "uvit"}, {"model.depth", 3}}),
+    [](const auto& info) {
+      std::string n = info.param.value("model.backbone", "mmdit") + info.param.value("model.conditioning", "");
+      return n;
+    });
+
+TEST_P(ResumeEveryBackbone, ResumedRunIsBitIdenticalToUninterrupted) {
   TempDir tmp;
   // Log rows every 2 steps, checkpoints every 3: the step-3 checkpoint falls inside a logging
   // window, whose mean the resumed run must continue rather than restart.
-  auto config = tiny_config(6, {{"train.log_every", 2}});
+  auto overrides = GetParam();
+  overrides["train.log_every"] = 2;
+  auto config = tiny_config(6, overrides);
   auto dir_a = tmp.path("a"), dir_b = tmp.path("b");
 
   RecordingSink sink_a;
@@ -121,9 +141,9 @@ TEST(Trainer, ResumedRunIsBitIdenticalToUninterrupted) {
   auto rc = c.run();
   ASSERT_EQ(rc.outcome, TrainOutcome::done);
   EXPECT_EQ(rc.step, 6);
-  expect_identical(*a.live().mmdit, *c.live().mmdit, "live mmdit");
+  expect_identical(*a.live().backbone, *c.live().backbone, "live backbone");
   expect_identical(*a.live().conditioner.tower, *c.live().conditioner.tower, "text tower");
-  expect_identical(*a.ema().mmdit, *c.ema().mmdit, "ema mmdit");
+  expect_identical(*a.ema().backbone, *c.ema().backbone, "ema backbone");
   EXPECT_EQ(ra.best_val, rc.best_val);
   // Every figure the resumed run stores equals the uninterrupted run's at that step.
   size_t compared = 0;
@@ -189,7 +209,7 @@ TEST(Validation, NativeAndVelocityAreFiniteForEveryFamily) {
     TextToImage sys(config, tiny_conditioner());
     {
       torch::NoGradGuard g;  // a non-zero output layer, so the losses depend on the parameterisation
-      for (auto& p : sys.mmdit->final_layer->parameters()) p.normal_(0, 0.02);
+      for (auto& p : sys.backbone->final_layer->parameters()) p.normal_(0, 0.02);
     }
     auto l = validation_loss(sys, v, 5, 4);
     ASSERT_EQ(l.native.size(), 8u);
