@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: setup configure build demo study scaling scaling-shapes regress test test-long test-slurm test-browser test-cuda bench bench-paired gpu-check clean
+.PHONY: architectures dit-conditioning setup configure build demo study scaling scaling-shapes regress test test-long test-slurm test-browser test-cuda bench bench-paired gpu-check clean
 
 setup:
 	bash scripts/setup
@@ -44,6 +44,20 @@ scaling-shapes: configure
 	$(BUILD)/rflab eval --sweep sweeps/depth-quick-shapes.json --db results/rflab.db --prompts-per-category 60
 	$(BUILD)/rflab scaling --sweep sweeps/depth-quick-shapes.json --db results/rflab.db
 	$(BUILD)/rflab report --sweep sweeps/depth-quick-shapes.json --db results/rflab.db --quiet
+
+# The architecture ablation sized for this machine (docs/architectures.md): the five backbones at
+# matched parameters, then the four DiT block designs; each trains, evaluates and writes its report.
+architectures: configure
+	cmake --build $(BUILD) -j $(JOBS) --target rflab
+	$(BUILD)/rflab sweep run sweeps/architectures-quick.json --db results/rflab.db
+	$(BUILD)/rflab eval --sweep sweeps/architectures-quick.json --db results/rflab.db
+	$(BUILD)/rflab report --sweep sweeps/architectures-quick.json --db results/rflab.db --quiet
+
+dit-conditioning: configure
+	cmake --build $(BUILD) -j $(JOBS) --target rflab
+	$(BUILD)/rflab sweep run sweeps/dit-conditioning-quick.json --db results/rflab.db
+	$(BUILD)/rflab eval --sweep sweeps/dit-conditioning-quick.json --db results/rflab.db
+	$(BUILD)/rflab report --sweep sweeps/dit-conditioning-quick.json --db results/rflab.db --quiet
 
 # The regression canary (sweeps/canary.json) at the current commit, stored under it; with
 # BASE=<commit> also its comparison with that commit (README "Regression tracking").

@@ -13,6 +13,7 @@
 #include "results/formulation_name.h"
 #include "results/run_config.h"
 #include "results/sha256.h"
+#include "sweeps/matched_parameters.h"
 
 namespace rflab::sweeps {
 
@@ -46,6 +47,9 @@ bool is_schema_key(const std::string& key) {
 class Parser {
  public:
   explicit Parser(std::string file) : file_(std::move(file)) {}
+
+  // The sweep's base (flat, validated): what matched_parameters sizes the variants against.
+  json base_ = json::object();
 
   [[noreturn]] void fail(const std::string& path, const std::string& expected,
                          const std::string& got) const {
@@ -224,10 +228,52 @@ class Parser {
       axis.keys = {"model.depth"};
       for (auto& v : value_list("model.depth", depths, path + (a.contains("depths") ? ".depths" : ".preset")))
         axis.points.push_back({{"model.depth", v}});
+    } else if (name == "matched_parameters") {
+      matched_parameters(a, path, axis);
     } else {
-      fail(path + ".generator", "\"paper61\" or \"depth_ladder\"", describe(g));
+      fail(path + ".generator", "\"paper61\", \"depth_ladder\" or \"matched_parameters\"", describe(g));
     }
   }
+
+  void matched_parameters(const json& a, const std::string& path, Axis& axis) const {
+    only_keys(a, path, {"generator", "variants", "parameters", "adjust"});
+    const std::string adjust = a.value("adjust", json("width")).is_string() ? a.value("adjust", "width") : "";
+    if (adjust != "width" && adjust != "depth") fail(path + ".adjust", "\"width\" or \"depth\"", describe(a["adjust"]));
+    const json& variants = a.contains("variants") ? a["variants"] : json();
+    if (!variants.is_array() || variants.empty())
+      fail(path + ".variants", "a non-empty array of objects of config keys", describe(variants));
+    std::vector<Assignment> points;
+    std::set<std::string> keys;
+    for (size_t i = 0; i < variants.size(); ++i) {
+      const std::string vp = path + ".variants[" + std::to_string(i) + "]";
+      if (!variants[i].is_object() || variants[i].empty()) fail(vp, "a non-empty object of config keys", describe(variants[i]));
+      Assignment point;
+      for (const auto& [key, v] : results::flatten_config(variants[i])) {
+        if (key == "model.width" || key == "model.depth" || key == "model.heads")
+          fail(key_path(vp, key), "a key other than the size this generator sets", key);
+        point.emplace_back(key, value(key, v, key_path(vp, key)));
+        keys.insert(key);
+      }
+      for (size_t k = 0; k < points.size(); ++k)
+        if (points[k] == point) fail(vp, "distinct variants", "the same as variants[" + std::to_string(k) + "]");
+      points.push_back(std::move(point));
+    }
+    const json& t = a.contains("parameters") ? a["parameters"] : json("base");
+    int64_t target = 0;
+    if (t == json("base")) {
+      target = parameters_of(base_, file_ + ": base");
+    } else if (t.is_number_integer() && t.get<int64_t>() >= 1) {
+      target = t.get<int64_t>();
+    } else {
+      fail(path + ".parameters", "\"base\" or a parameter count >= 1", describe(t));
+    }
+    axis.kind = "matched_parameters";
+    axis.keys.assign(keys.begin(), keys.end());
+    if (adjust == "width") axis.keys.push_back("model.heads");
+    axis.keys.push_back(adjust == "width" ? "model.width" : "model.depth");
+    axis.points = match_parameters(base_, points, target, adjust, file_, path);
+  }
+
 
   std::string file_;
 };
@@ -320,6 +366,7 @@ SweepFile parse_sweep(const json& doc, const std::string& file) {
     s.description = doc["description"];
   }
   s.base = p.base(doc.value("base", json()));
+  p.base_ = s.base;
 
   const json axes = doc.value("axes", json::array());
   if (!axes.is_array()) p.fail("axes", "an array of axis objects", describe(axes));

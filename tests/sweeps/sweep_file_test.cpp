@@ -92,7 +92,7 @@ const Malformed kMalformed[] = {
     {"extra axis key", "{\"axes\": [{\"key\": \"shift\", \"values\": [1], \"note\": 1}]}", "axes[0].note",
      "one of the keys"},
     {"unknown generator", "{\"axes\": [{\"generator\": \"paper62\"}]}", "axes[0].generator",
-     "\"paper61\" or \"depth_ladder\""},
+     "\"paper61\", \"depth_ladder\" or \"matched_parameters\""},
     {"paper61 with options", "{\"axes\": [{\"generator\": \"paper61\", \"depths\": [2]}]}",
      "axes[0].depths", "one of the keys"},
     {"ladder without depths", "{\"axes\": [{\"generator\": \"depth_ladder\"}]}", "axes[0]",
