@@ -4,10 +4,12 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "experiments/command.h"
 #include "experiments/study_source.h"
+#include "reports/architecture_comparison.h"
 #include "reports/prompt_following.h"
 #include "reports/ranking.h"
 #include "reports/sample_bootstrap.h"
@@ -70,9 +72,14 @@ int report_cmd(Args& args) {
     in.scores = std::move(table);
   }
   in.prompt_following = reports::prompt_following_table(store, study.runs);  // runs on the shapes dataset
-  std::set<int> depths;
-  for (const auto& r : study.runs) depths.insert(r.depth);
-  if (depths.size() > 1) {
+  in.architecture = reports::architecture_comparison(store, study.runs, in.loss_key);  // backbones, block designs
+  // A depth ladder: depths that differ within one architecture (a backbone sweep matched by
+  // depth varies the depth across architectures only, and is no ladder).
+  std::map<std::string, std::set<int>> depths;
+  for (const auto& r : study.runs) depths[reports::architecture_label(r.backbone, r.conditioning)].insert(r.depth);
+  bool ladder = false;
+  for (const auto& [architecture, ds] : depths) ladder = ladder || ds.size() > 1;
+  if (ladder) {
     auto data = reports::scaling_from_store(store, study.runs);
     if (!data.runs.empty()) in.scaling = reports::analyse_scaling(std::move(data));
   }
@@ -84,9 +91,10 @@ int report_cmd(Args& args) {
     auto history = reports::regression_history(store, suite, ".");
     if (!history.commits.empty()) in.regression = std::move(history);
   }
-  if (!in.ranking && !in.prompt_following && !in.scaling && !in.regression)
-    throw UserError(fmt::format("{}: expected evaluations of {} (rflab eval --sweep FILE) or a depth ladder's validation "
-                                "curves, got neither: nothing written",
+  const bool architecture_curves = in.architecture && !in.architecture->runs.empty();
+  if (!in.ranking && !in.prompt_following && !in.scaling && !in.regression && !architecture_curves)
+    throw UserError(fmt::format("{}: expected evaluations of {} (rflab eval --sweep FILE), a depth ladder's or an "
+                                "architecture study's validation curves, got none: nothing written",
                                 study.db_path, study.name));
   const reports::Plotter plotter(gnuplot);
   const auto files = reports::write_report(in, out_dir, plotter);
@@ -130,12 +138,14 @@ RFLAB_COMMAND(Command{
     "layouts, intervals over seeds, per-setting Pareto fronts, a heat map of fronts by setting,\n"
     "FID and CLIP score against sampling steps), prompt following in the Table 5 layout for runs on\n"
     "the shapes dataset (overall and GenEval's six categories with 95% intervals, per run and per\n"
-    "variant over seeds), the validation-loss curves, the scaling analysis\n"
-    "when the study spans several depths, the sample grids of every run and setting, the runs that\n"
-    "failed or are missing evaluations, and the provenance of every ranked figure (commit, dirty\n"
-    "flag, config hash, seed, N, evaluator hash). Plots need gnuplot (apt-get install gnuplot-nox);\n"
-    "without it the report is written with its tables and lists the plots it skipped. Prints the\n"
-    "Table 1 ranking and the paths.",
+    "variant over seeds), the validation-loss curves, the architecture comparison when the runs\n"
+    "differ in model.backbone or model.conditioning (loss against steps and FLOPs, CLIP score and\n"
+    "FID by checkpoint, parameters, FLOPs and wall time per step, means over seeds with 95%\n"
+    "intervals), the scaling analysis when the study spans several depths, the sample grids of\n"
+    "every run and setting, the runs that failed or are missing evaluations, and the provenance of\n"
+    "every ranked figure (commit, dirty flag, config hash, seed, N, evaluator hash). Plots need\n"
+    "gnuplot (apt-get install gnuplot-nox); without it the report is written with its tables and\n"
+    "lists the plots it skipped. Prints the Table 1 ranking and the paths.",
     report_cmd});
 
 }  // namespace

@@ -48,7 +48,7 @@ std::string quoted(const std::string& s) {
 }
 
 // Shortest text that reads back as the same double: deterministic and locale-free.
-std::string num(double v) { return fmt::format("{}", v); }
+std::string plot_num(double v) { return fmt::format("{}", v); }
 
 
 bool drawable(double v, bool log) { return std::isfinite(v) && (!log || v > 0); }
@@ -74,7 +74,7 @@ size_t datablock(std::string& s, const std::string& name, const std::vector<Colu
     }
     if (gap) body += '\n';
     gap = false;
-    for (size_t c = 0; c < cols.size(); ++c) body += (c ? " " : "") + num(cols[c].values[i]);
+    for (size_t c = 0; c < cols.size(); ++c) body += (c ? " " : "") + plot_num(cols[c].values[i]);
     body += '\n';
     ++written;
   }
@@ -120,9 +120,9 @@ std::string log_axis(const char* axis, double lo, double hi) {
     if (tics.size() < 3) continue;
     if (per_decade == 1) return decades;
     std::string list;
-    for (double t : tics) list += (list.empty() ? "" : ", ") + num(t);
-    return s + fmt::format("set {0}range [{1}:{2}]\nset {0}tics ({3})\nset format {0} '%g'\n", axis, num(lo),
-                           num(hi), list);
+    for (double t : tics) list += (list.empty() ? "" : ", ") + plot_num(t);
+    return s + fmt::format("set {0}range [{1}:{2}]\nset {0}tics ({3})\nset format {0} '%g'\n", axis, plot_num(lo),
+                           plot_num(hi), list);
   }
   return decades;
 }
@@ -154,7 +154,7 @@ size_t series_part(std::string& s, const Figure& f, std::vector<std::string>& el
       if (!se.point_labels[p].empty() && drawable(se.x[p], f.logx) && drawable(se.y[p], f.logy))
         s += fmt::format("set label {} at first {}, first {} left offset character 0.6, character 0.4 "
                          "noenhanced textcolor rgb {} front\n",
-                         quoted(se.point_labels[p]), num(se.x[p]), num(se.y[p]), color);
+                         quoted(se.point_labels[p]), plot_num(se.x[p]), plot_num(se.y[p]), color);
   }
   elements = bands;  // bands first, so lines and points are drawn over them
   elements.insert(elements.end(), marks.begin(), marks.end());

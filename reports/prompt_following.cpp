@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "reports/score_source.h"
-#include "reports/welch.h"
+#include "reports/seed_mean.h"
 #include "results/metric_names.h"
 
 namespace rflab::reports {
@@ -87,14 +87,12 @@ PromptFollowingRow prompt_run_row(const StudyRun& r, const std::vector<results::
 // range [0, 1]; a column one seed has alone keeps its mean and gets no interval.
 std::optional<PromptRate> prompt_mean_over_seeds(const std::vector<PromptRate>& per_seed) {
   if (per_seed.empty()) return std::nullopt;
-  const double k = static_cast<double>(per_seed.size());
+  std::vector<double> rates;
   PromptRate out{0, {kNaN, kNaN}, 0};
-  for (const auto& p : per_seed) out.rate += p.rate / k, out.n += p.n;
-  if (per_seed.size() < 2) return out;
-  double ss = 0;
-  for (const auto& p : per_seed) ss += (p.rate - out.rate) * (p.rate - out.rate);
-  const double half = student_t_quantile(0.975, k - 1) * std::sqrt(ss / (k - 1)) / std::sqrt(k);
-  out.ci = {std::max(0.0, out.rate - half), std::min(1.0, out.rate + half)};
+  for (const auto& p : per_seed) rates.push_back(p.rate), out.n += p.n;
+  const SeedMean m = seed_mean(rates);
+  out.rate = m.mean;
+  if (m.k >= 2) out.ci = {std::max(0.0, m.ci.lo), std::min(1.0, m.ci.hi)};
   return out;
 }
 

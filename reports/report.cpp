@@ -320,6 +320,10 @@ ReportFiles write_report(const ReportInput& in, const std::string& out_dir, cons
     blocks.push_back(text("## Training"));
     blocks.push_back({Block::Kind::figure, "", loss_curve_figure(in.variants, curves, in.loss_key), "", {}});
   }
+  if (in.architecture) {
+    blocks.push_back(text("## Architectures\n\n" + architecture_markdown(*in.architecture)));
+    for (auto& f : architecture_figures(*in.architecture)) blocks.push_back({Block::Kind::figure, "", std::move(f), "", {}});
+  }
   if (in.scaling) {
     blocks.push_back(text("## Scaling\n\n" + scaling_markdown(*in.scaling)));
     for (auto& f : scaling_figures(*in.scaling)) blocks.push_back({Block::Kind::figure, "", std::move(f), "", {}});

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/architecture_comparison.h"
 #include "reports/plot.h"
 #include "reports/prompt_following.h"
 #include "reports/ranking.h"
@@ -48,6 +49,7 @@ struct ReportInput {
   std::optional<Ranking> ranking;
   std::optional<PromptFollowingTable> prompt_following;  // absent: no run has prompt rows (shapes)
   std::optional<ScalingAnalysis> scaling;  // a depth ladder
+  std::optional<ArchitectureComparison> architecture;  // runs that differ in backbone or block design
   std::vector<RunSummary> runs;
   std::string loss_key = "val/velocity";
   std::optional<RegressionHistory> regression;  // the database's canaries: a page of its own

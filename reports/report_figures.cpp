@@ -217,4 +217,79 @@ std::vector<NamedFigure> scaling_figures(const ScalingAnalysis& a) {
   return out;
 }
 
+namespace {
+
+// A variant's mean at each x, with the band of its interval over seeds where every point has one.
+Series architecture_series(const std::string& label, int color, const std::vector<double>& x, const std::vector<SeedMean>& y) {
+  Series s;
+  s.label = label;
+  s.color = color;
+  bool band = !x.empty();
+  for (size_t i = 0; i < x.size(); ++i) {
+    s.x.push_back(x[i]), s.y.push_back(y[i].mean);
+    s.lo.push_back(y[i].ci.lo), s.hi.push_back(y[i].ci.hi);
+    band &= y[i].k >= 2 && std::isfinite(y[i].ci.lo) && std::isfinite(y[i].ci.hi);
+  }
+  if (!band) s.lo.clear(), s.hi.clear();
+  return s;
+}
+
+}  // namespace
+
+std::vector<NamedFigure> architecture_figures(const ArchitectureComparison& a) {
+  std::vector<NamedFigure> out;
+  bool several_seeds = false;
+  double max_flops = 0;
+  for (const auto& v : a.summary) {
+    several_seeds |= v.seeds.size() > 1;
+    for (const auto& p : v.curve)
+      if (std::isfinite(p.flops)) max_flops = std::max(max_flops, p.flops);
+  }
+  const bool any_flops = max_flops > 0;
+  // FLOPs in the SI unit of the largest (gnuplot's own labels of 1e11-sized tics overlap).
+  static const char* const kFlopUnits[] = {"FLOP", "kFLOP", "MFLOP", "GFLOP", "TFLOP", "PFLOP", "EFLOP"};
+  int unit = 0;
+  double scale = 1;
+  while (unit < 6 && max_flops / scale >= 1000) scale *= 1000, ++unit;
+  const std::string over = several_seeds ? "mean over seeds, band: 95% interval over seeds" : "one seed each";
+  for (int axis = 0; axis < 2; ++axis) {
+    if (axis == 1 && !any_flops) continue;
+    Figure fig;
+    fig.title = fmt::format("Validation loss against training {}, by architecture ({})", axis == 0 ? "steps" : "compute",
+                            several_seeds ? "mean over seeds" : "one seed");
+    fig.xlabel = axis == 0 ? "training step" : fmt::format("training compute, {} (train/flops, cumulative)", kFlopUnits[unit]);
+    fig.ylabel = a.loss_key + " (EMA)";
+    for (const auto& v : a.summary) {
+      std::vector<double> x;
+      std::vector<SeedMean> y;
+      for (const auto& p : v.curve) x.push_back(axis == 0 ? static_cast<double>(p.step) : p.flops / scale), y.push_back(p.loss);
+      fig.series.push_back(architecture_series(v.variant, index_of(a.variants, v.variant), x, y));
+    }
+    out.push_back({axis == 0 ? "architecture-loss-vs-steps" : "architecture-loss-vs-flops",
+                   fmt::format("Validation loss against training {}, one curve per architecture ({}).",
+                               axis == 0 ? "steps" : "FLOPs", over),
+                   std::move(fig)});
+  }
+  if (!a.several_checkpoints()) return out;
+  for (int which = 0; which < 2; ++which) {
+    const std::string metric = which == 0 ? a.clip_metric : a.fid_metric;
+    Figure fig;
+    fig.title = fmt::format("{} at each evaluated checkpoint, by architecture ({})", metric, several_seeds ? "mean over seeds" : "one seed");
+    fig.xlabel = "training step of the checkpoint";
+    fig.ylabel = metric;
+    fig.notes = {a.setting_label()};
+    fig.notes_corner = which == 0 ? Corner::bottom_right : Corner::top_right;
+    for (const auto& v : a.summary) {
+      std::vector<double> x;
+      std::vector<SeedMean> y;
+      for (const auto& c : v.checkpoints) x.push_back(static_cast<double>(c.step)), y.push_back(which == 0 ? c.clip : c.fid);
+      fig.series.push_back(architecture_series(v.variant, index_of(a.variants, v.variant), x, y));
+    }
+    out.push_back({which == 0 ? "architecture-clip-vs-step" : "architecture-fid-vs-step",
+                   fmt::format("{} against the checkpoint's training step, one curve per architecture ({}).", metric, over),
+                   std::move(fig)});
+  }
+  return out;
+}
+
 }  // namespace rflab::reports

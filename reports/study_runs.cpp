@@ -11,9 +11,49 @@ namespace {
 
 std::string value_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
+constexpr const char* kBackboneKey = "model.backbone";
+constexpr const char* kConditioningKey = "model.conditioning";
+
+// The dotted keys of a stored config with the schema keys it leaves out at their defaults (keys
+// added after configs were first hashed): an older run and a newer one at the default then agree.
+std::vector<std::pair<std::string, nlohmann::json>> flatten_with_defaults(const nlohmann::json& config) {
+  auto flat = results::flatten_config(config);
+  std::set<std::string> present;
+  for (const auto& [k, v] : flat) present.insert(k);
+  for (const auto& k : results::config_schema())
+    if (k.since_identity && !present.count(k.key)) flat.emplace_back(k.key, k.default_value);
+  // In key order, as a stored config's own keys are: the defaults take their places among them.
+  std::stable_sort(flat.begin(), flat.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return flat;
+}
+
+// A key's value in a flattened config, or nullptr.
+const nlohmann::json* flat_value(const std::vector<std::pair<std::string, nlohmann::json>>& flat, const std::string& key) {
+  for (const auto& [k, v] : flat)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+// Whether `key`'s value is a function of `group` across the configs: constant within each of
+// two or more groups and different between some of them.
+bool bound_to(const std::vector<std::vector<std::pair<std::string, nlohmann::json>>>& flat, const std::string& key,
+              const std::vector<std::string>& group) {
+  std::map<std::string, std::set<std::string>> by;  // group -> values
+  for (size_t i = 0; i < flat.size(); ++i)
+    if (const auto* v = flat_value(flat[i], key)) by[group[i]].insert(v->dump());
+  if (by.size() < 2) return false;
+  for (const auto& [g, vs] : by)
+    if (vs.size() > 1) return false;
+  return true;
+}
+
 }  // namespace
 
 bool is_repeat_key(const std::string& k) { return k == "train.seed" || k == "data.dataset" || k == "data.root"; }
+
+std::string architecture_label(const std::string& backbone, const std::string& conditioning) {
+  return backbone == "dit" || conditioning != "adaln_zero" ? backbone + " (" + conditioning + ")" : backbone;
+}
 
 std::vector<StudyRun> study_runs(const std::vector<std::string>& configs,
                                  const std::vector<std::optional<results::RunRow>>& rows) {
@@ -21,31 +61,31 @@ std::vector<StudyRun> study_runs(const std::vector<std::string>& configs,
   std::vector<nlohmann::json> parsed;
   for (const auto& c : configs) {
     parsed.push_back(nlohmann::json::parse(c));
-    flat.push_back(results::flatten_config(parsed.back()));
+    flat.push_back(flatten_with_defaults(parsed.back()));
   }
   // Keys whose values differ between configs, in the order of the first config's keys.
   std::map<std::string, std::set<std::string>> values;
   for (const auto& f : flat)
     for (const auto& [k, v] : f) values[k].insert(v.dump());
+  auto text_of = [&](size_t i, const char* key, const std::string& otherwise) {
+    const auto* v = flat_value(flat[i], key);
+    return v && v->is_string() ? v->get<std::string>() : otherwise;
+  };
   // A key that is constant within each dataset and differs only between datasets is the
   // dataset's shape (shapes runs have 3 channels and longer contexts), not a variant: the
-  // objective study over two datasets averages one variant over both.
-  std::map<std::string, std::map<std::string, std::set<std::string>>> per_dataset;  // key -> dataset -> values
-  for (const auto& f : flat) {
-    std::string dataset;
-    for (const auto& [k, v] : f)
-      if (k == "data.dataset") dataset = v.dump();
-    for (const auto& [k, v] : f) per_dataset[k][dataset].insert(v.dump());
+  // objective study over two datasets averages one variant over both. Likewise a model.* key that
+  // follows the architecture (a backbone sweep sets each backbone's width and depth to match
+  // parameter counts): the architecture names the variant, the shape is its own.
+  std::vector<std::string> dataset, architecture;
+  for (size_t i = 0; i < flat.size(); ++i) {
+    const auto* d = flat_value(flat[i], "data.dataset");
+    dataset.push_back(d ? d->dump() : "");
+    architecture.push_back(text_of(i, kBackboneKey, "mmdit") + "/" + text_of(i, kConditioningKey, "adaln_zero"));
   }
-  auto dataset_bound = [&](const std::string& k) {
-    const auto& by = per_dataset[k];
-    if (by.size() < 2) return false;
-    for (const auto& [d, vs] : by)
-      if (vs.size() > 1) return false;
-    return true;
-  };
   auto is_variant_key = [&](const std::string& k) {
-    return !is_repeat_key(k) && values[k].size() > 1 && !dataset_bound(k);
+    if (is_repeat_key(k) || values[k].size() < 2 || bound_to(flat, k, dataset)) return false;
+    const bool architecture_key = k == kBackboneKey || k == kConditioningKey;
+    return architecture_key || k.rfind("model.", 0) != 0 || !bound_to(flat, k, architecture);
   };
   std::vector<std::string> varied;
   if (!flat.empty())
@@ -59,12 +99,21 @@ std::vector<StudyRun> study_runs(const std::vector<std::string>& configs,
     StudyRun r;
     const auto& cfg = parsed[i];
     r.config_hash = results::config_hash(cfg);
+    r.backbone = text_of(i, kBackboneKey, r.backbone);
+    r.conditioning = text_of(i, kConditioningKey, r.conditioning);
     std::string label;
+    bool architecture_named = false;
     for (const auto& k : varied) {
-      std::string v = "-";
-      for (const auto& [fk, fv] : flat[i])
-        if (fk == k) v = value_text(fv);
-      label += (label.empty() ? "" : " ") + (k == "formulation" ? v : k + "=" + v);
+      std::string part;
+      if (k == kBackboneKey || k == kConditioningKey) {
+        if (architecture_named) continue;
+        architecture_named = true;
+        part = architecture_label(r.backbone, r.conditioning);
+      } else {
+        const auto* v = flat_value(flat[i], k);
+        part = k == "formulation" ? (v ? value_text(*v) : "-") : k + "=" + (v ? value_text(*v) : "-");
+      }
+      label += (label.empty() ? "" : " ") + part;
     }
     r.variant = label.empty() ? r.config_hash.substr(0, 12) : label;
     // Complete configs hold every schema key; an older one may lack a key added since.
@@ -78,6 +127,8 @@ std::vector<StudyRun> study_runs(const std::vector<std::string>& configs,
     if (const auto* s = get("train.seed")) r.seed = s->get<int64_t>();
     if (const auto* d = get("data.dataset")) r.dataset = d->get<std::string>();
     if (const auto* d = get("model.depth")) r.depth = d->get<int>();
+    const auto* w = get("model.width");
+    r.width = w && w->get<int64_t>() > 0 ? w->get<int64_t>() : 64 * static_cast<int64_t>(r.depth);
     if (const auto* b = get("train.batch_size")) r.batch_size = b->get<int64_t>();
     if (i < rows.size()) r.row = rows[i];
     out.push_back(std::move(r));
