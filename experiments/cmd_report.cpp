@@ -17,6 +17,7 @@
 #include "reports/scaling.h"
 #include "reports/score_source.h"
 #include "results/error.h"
+#include "results/run_config.h"
 
 namespace rflab::experiments {
 namespace {
@@ -76,7 +77,7 @@ int report_cmd(Args& args) {
   // A depth ladder: depths that differ within one architecture (a backbone sweep matched by
   // depth varies the depth across architectures only, and is no ladder).
   std::map<std::string, std::set<int>> depths;
-  for (const auto& r : study.runs) depths[reports::architecture_label(r.backbone, r.conditioning)].insert(r.depth);
+  for (const auto& r : study.runs) depths[results::architecture_name(r.backbone, r.conditioning)].insert(r.depth);
   bool ladder = false;
   for (const auto& [architecture, ds] : depths) ladder = ladder || ds.size() > 1;
   if (ladder) {

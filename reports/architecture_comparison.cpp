@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "results/control_setting.h"
+#include "results/run_config.h"
 
 namespace rflab::reports {
 namespace {
@@ -116,7 +117,7 @@ std::optional<ArchitectureComparison> architecture_comparison(const results::Sto
     }
     ArchitectureRun x;
     x.variant = r.variant;
-    x.architecture = architecture_label(r.backbone, r.conditioning);
+    x.architecture = results::architecture_name(r.backbone, r.conditioning);
     x.seed = r.seed;
     x.run_id = r.row->id;
     x.depth = r.depth, x.width = r.width, x.batch_size = r.batch_size;
@@ -138,11 +139,18 @@ std::optional<ArchitectureComparison> architecture_comparison(const results::Sto
       if (std::isfinite(m.value)) x.parameters = m.value;  // by step: the last one stays
     if (!std::isfinite(x.parameters))
       a.notes.push_back(run + ": no model/parameters rows (trained before they were stored): parameters " + kArchMissing);
+    // The training phase's own seconds (forward, backward, optimizer; no validation, checkpoints or
+    // sampling) over the steps; runs stored without phase timings fall back to their throughput rows.
+    const double training = store.phase_seconds_of_run(x.run_id, results::Phase::training);
     std::vector<double> rates;
     for (const auto& m : store.metrics(x.run_id, kSamplesPerSecondMetric)) rates.push_back(m.value);
     const double rate = arch_mean_of_finite(rates);
-    if (x.batch_size > 0 && rate > 0) x.seconds_per_step = static_cast<double>(x.batch_size) / rate;
-    else a.notes.push_back(run + ": no train/samples_per_s rows: wall time per step " + kArchMissing);
+    if (training > 0 && !x.curve.empty() && x.curve.back().step > 0)
+      x.seconds_per_step = training / static_cast<double>(x.curve.back().step);
+    else if (x.batch_size > 0 && rate > 0)
+      x.seconds_per_step = static_cast<double>(x.batch_size) / rate;
+    else
+      a.notes.push_back(run + ": no training phase timings or train/samples_per_s rows: wall time per step " + kArchMissing);
 
     std::vector<results::EvaluationRow> rows;
     for (auto& e : store.evaluations(x.run_id))
@@ -266,8 +274,9 @@ std::string architecture_markdown(const ArchitectureComparison& a) {
                       : "One seed per variant: the figures carry no interval over seeds. ";
   md += fmt::format(
       "Parameters: the trainable backbone parameters the trainer stores (`{}`); training FLOPs per step: `{}` ÷ step "
-      "at the last validation row; wall time per step: `train.batch_size` ÷ the run's mean `{}`; final loss: `{}` at "
-      "the last validation row (EMA weights). ",
+      "at the last validation row; wall time per step: the run's training-phase seconds (forward, backward and "
+      "optimizer step, from its phase timings; no validation or checkpoints) ÷ its steps, or where it has no phase "
+      "timings `train.batch_size` ÷ its mean `{}`; final loss: `{}` at the last validation row (EMA weights). ",
       kParametersMetric, kTrainFlopsMetric, kSamplesPerSecondMetric, a.loss_key);
   if (a.setting)
     md += fmt::format("{} and {}: at {}, at each run's last evaluated checkpoint (the checkpoint column). ", a.clip_metric,

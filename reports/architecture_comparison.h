@@ -36,7 +36,7 @@ struct CheckpointScore {
 
 // One run that finished (status done); NaN marks a figure the run did not store.
 struct ArchitectureRun {
-  std::string variant, architecture;  // architecture: architecture_label(backbone, conditioning)
+  std::string variant, architecture;  // architecture: results::architecture_name(backbone, conditioning)
   int64_t seed = 0, run_id = -1;
   int64_t depth = 0, width = 0, batch_size = 0;
   std::vector<CurvePoint> curve;        // the loss key's rows by step, with train/flops of the same step

@@ -51,9 +51,6 @@ bool bound_to(const std::vector<std::vector<std::pair<std::string, nlohmann::jso
 
 bool is_repeat_key(const std::string& k) { return k == "train.seed" || k == "data.dataset" || k == "data.root"; }
 
-std::string architecture_label(const std::string& backbone, const std::string& conditioning) {
-  return backbone == "dit" || conditioning != "adaln_zero" ? backbone + " (" + conditioning + ")" : backbone;
-}
 
 std::vector<StudyRun> study_runs(const std::vector<std::string>& configs,
                                  const std::vector<std::optional<results::RunRow>>& rows) {
@@ -108,7 +105,7 @@ std::vector<StudyRun> study_runs(const std::vector<std::string>& configs,
       if (k == kBackboneKey || k == kConditioningKey) {
         if (architecture_named) continue;
         architecture_named = true;
-        part = architecture_label(r.backbone, r.conditioning);
+        part = results::architecture_name(r.backbone, r.conditioning);
       } else {
         const auto* v = flat_value(flat[i], k);
         part = k == "formulation" ? (v ? value_text(*v) : "-") : k + "=" + (v ? value_text(*v) : "-");

@@ -28,13 +28,10 @@ struct StudyRun {
 // Config keys that never name a variant.
 bool is_repeat_key(const std::string& dotted_key);  // train.seed, data.dataset, data.root
 
-// How a variant names its architecture: the backbone, and dit's block design beside it
-// ("mmdit", "crossdit", "dit (adaln_zero)", "dit (in_context)").
-std::string architecture_label(const std::string& backbone, const std::string& conditioning);
 
 // One StudyRun per config (canonical JSON), in the given order. The variant is the values of the
 // keys that differ between the configs: the formulation by its name, the backbone and block
-// design by architecture_label, other keys as key=value ("rf", "model.depth=4",
+// design by results::architecture_name, other keys as key=value ("rf", "model.depth=4",
 // "rf train.lr=0.001", "dit (adaln_zero)"); with one config, or none differing, it is the first 12
 // digits of the hash. A key a stored config leaves out (one added later, at its default) counts
 // as its default. Keys that follow another choice do not split variants: a key constant within

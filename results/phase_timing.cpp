@@ -134,4 +134,12 @@ std::vector<PhaseTiming> Store::phase_timings_of_sweep(int64_t sweep_id) const {
   return out;
 }
 
+double Store::phase_seconds_of_run(int64_t run_id, Phase phase) const {
+  auto st = db_->prepare("SELECT COALESCE(SUM(seconds), 0) FROM phase_timings WHERE run_id = ?1 AND phase = ?2",
+                         "read phase timings");
+  st.bind(1, run_id);
+  st.bind(2, to_string(phase));
+  return st.step() ? st.column_double(0) : 0.0;
+}
+
 }  // namespace rflab::results

@@ -23,6 +23,11 @@ namespace rflab::results {
 // Fig. 5 (model.conditioning, `dit` only); docs/architectures.md describes each.
 inline const std::vector<std::string> kBackboneNames = {"mmdit", "mmdit3", "dit", "crossdit", "uvit"};
 inline const std::vector<std::string> kConditioningNames = {"adaln_zero", "adaln", "cross_attention", "in_context"};
+// How reports and `rflab model info` name an architecture: the backbone, with the block design
+// beside it where the backbone has a choice ("mmdit", "dit (adaln_zero)").
+inline std::string architecture_name(const std::string& backbone, const std::string& conditioning) {
+  return backbone == "dit" || conditioning != "adaln_zero" ? backbone + " (" + conditioning + ")" : backbone;
+}
 
 // model.*: the backbone's shape (SPEC §9.1). width and heads 0 follow the sizing rule.
 struct ModelConfig {

@@ -143,6 +143,8 @@ class Store {
   // transaction; those of a sweep are its own rows and those of the runs it holds, oldest first.
   void add_phase_timings(const std::vector<PhaseTiming>& rows);
   std::vector<PhaseTiming> phase_timings_of_sweep(int64_t sweep_id) const;
+  // The seconds a run spent in `phase`, over every invocation that worked on it (0 when none).
+  double phase_seconds_of_run(int64_t run_id, Phase phase) const;
 
   // Runs f inside BEGIN IMMEDIATE ... COMMIT, rolling back if f throws. Nested calls (and the
   // store's own writes inside f) become savepoints of the outer transaction.

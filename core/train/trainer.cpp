@@ -210,7 +210,9 @@ TrainResult Trainer::run(results::PhaseClock* clock) {
   auto& loss_sum = window_loss_sum_;  // the training-loss window since the last log row
   auto& loss_n = window_loss_n_;
   TrainResult r;
-  auto t0 = std::chrono::steady_clock::now();
+  // The throughput rows count the steps' own time: the validation and checkpoints between them are
+  // timed as their own phases.
+  double window_seconds = 0;
   int64_t t0_step = step_;
   live_->backbone->train();
   while (step_ < total) {
@@ -220,7 +222,9 @@ TrainResult Trainer::run(results::PhaseClock* clock) {
       break;
     }
     double loss = 0;
+    const auto s0 = std::chrono::steady_clock::now();
     timed(Phase::training, [&] { loss = step(); });
+    window_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
     r.last_loss = loss;
     if (!std::isfinite(loss)) {
       r.outcome = TrainOutcome::diverged;
@@ -242,13 +246,12 @@ TrainResult Trainer::run(results::PhaseClock* clock) {
     loss_sum += loss;
     ++loss_n;
     if (step_ % log_every == 0 || step_ == total) {
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      double rate = static_cast<double>((step_ - t0_step) * batch_size_) / std::max(secs, 1e-9);
+      double rate = static_cast<double>((step_ - t0_step) * batch_size_) / std::max(window_seconds, 1e-9);
       sink_.metrics(step_, {{"train/loss", loss_sum / loss_n}, {"train/samples_per_s", rate}});
       sink_.log(fmt::format("step {:>6}/{}  loss {:.5f}  {:.1f} samples/s", step_, total, loss_sum / loss_n, rate));
       loss_sum = 0;
       loss_n = 0;
-      t0 = std::chrono::steady_clock::now();
+      window_seconds = 0;
       t0_step = step_;
     }
     bool best = false;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "tests/e2e/e2e_util.h"
 #include "tests/util/temp_dir.h"
@@ -49,6 +50,27 @@ TEST(CliModel, InfoAtSd3DimensionsMatchesSpec) {
   EXPECT_EQ(j["forward_macs_per_sample"], 289411596288LL);
   EXPECT_EQ(j["hidden"], 1536);
   EXPECT_EQ(j["heads"], 24);
+}
+
+TEST(CliModel, InfoComparesEveryBackboneAndItsClosedFormsAreWhatTheBuiltModelsCount) {
+  auto r = run("model info --compare --measure --json --set model.depth=2 --set model.patch_size=4");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto rows = nlohmann::json::parse(r.out);
+  std::set<std::string> names;
+  for (const auto& j : rows) {
+    names.insert(j["name"].get<std::string>());
+    EXPECT_EQ(j["parameters"], j["measured_parameters"]) << j["name"];
+    EXPECT_EQ(j["forward_macs_per_sample"], j["measured_forward_macs_per_sample"]) << j["name"];
+    EXPECT_EQ(j["train_flops_per_sample"].get<int64_t>(), 6 * j["forward_macs_per_sample"].get<int64_t>());
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"mmdit", "mmdit3", "dit (adaln_zero)", "dit (adaln)", "dit (cross_attention)",
+                                          "dit (in_context)", "crossdit", "uvit"}));
+  // The MM-DiT row is the config's own model info.
+  auto own = nlohmann::json::parse(run("model info --json --set model.depth=2 --set model.patch_size=4").out);
+  EXPECT_EQ(own["parameters"], rows[0]["parameters"]);
+  auto bad = run("model info --set model.backbone=crossdit --set model.conditioning=adaln");
+  EXPECT_EQ(bad.status, 1) << bad.out;
+  EXPECT_NE(bad.out.find("model.conditioning: expected adaln_zero"), std::string::npos) << bad.out;
 }
 
 TEST(CliModel, VerifyGoldenFilesPassesAndATightToleranceFails) {

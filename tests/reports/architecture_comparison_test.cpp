@@ -334,5 +334,36 @@ TEST_F(ArchitectureComparisonTest, BlockDesignsOfDitAreArchitecturesToo) {
   }
 }
 
+TEST_F(ArchitectureComparisonTest, WallTimePerStepIsTheTrainingPhaseOverTheSteps) {
+  // A run with phase timings (two invocations, as a resumed run has, and a validation phase that
+  // must not count) takes its wall time from them; the others keep their throughput rows.
+  write_arch_study(path("a.db"), {400});
+  int64_t timed_run = -1;
+  {
+    results::Store s(path("a.db"));
+    timed_run = s.runs().front().id;
+    for (const char* invocation : {"first", "second"}) {
+      results::PhaseTiming t;
+      t.invocation = invocation;
+      t.command = "sweep run-one";
+      t.run_id = timed_run;
+      t.phase = results::Phase::training;
+      t.seconds = 30;
+      results::PhaseTiming v = t;
+      v.phase = results::Phase::validation;
+      v.seconds = 500;
+      s.add_phase_timings({t, v});
+    }
+  }
+  const auto a = arch_comparison_of(path("a.db"));
+  bool seen = false;
+  for (const auto& r : a.runs) {
+    if (r.run_id != timed_run) continue;
+    seen = true;
+    EXPECT_DOUBLE_EQ(r.seconds_per_step, 60.0 / 400);
+  }
+  EXPECT_TRUE(seen);
+}
+
 }  // namespace
 }  // namespace rflab::reports

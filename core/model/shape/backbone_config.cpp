@@ -23,9 +23,7 @@ BlockConditioning block_conditioning(const std::string& name) {
 const std::string& name_of(BackboneKind kind) { return results::kBackboneNames.at(static_cast<size_t>(kind)); }
 const std::string& name_of(BlockConditioning c) { return results::kConditioningNames.at(static_cast<size_t>(c)); }
 
-std::string BackboneConfig::name() const {
-  return backbone == BackboneKind::dit ? name_of(backbone) + " (" + name_of(conditioning) + ")" : name_of(backbone);
-}
+std::string BackboneConfig::name() const { return results::architecture_name(name_of(backbone), name_of(conditioning)); }
 
 BackboneConfig BackboneConfig::from_run_config(const results::RunConfig& rc) {
   const auto& m = rc.model;
