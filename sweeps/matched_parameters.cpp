@@ -1,6 +1,7 @@
 #include "sweeps/matched_parameters.h"
 
 #include <cmath>
+#include <numeric>
 #include <fmt/format.h>
 
 #include "core/model/shape/model_size.h"
@@ -28,7 +29,8 @@ std::vector<Assignment> match_parameters(const json& base, const std::vector<Ass
     std::string key;
     if (adjust == "width") {
       key = "model.width";
-      const int64_t heads = shape.model.num_heads(), step = heads % 4 == 0 ? heads : 4 * heads;
+      // The finest steps a width may take: a multiple of 4 (the position table) and of the heads.
+      const int64_t heads = shape.model.num_heads(), step = std::lcm(int64_t{4}, heads);
       config["model.heads"] = heads;
       for (int64_t w = step; w <= 16384; w += step) sizes.push_back(w);
     } else {

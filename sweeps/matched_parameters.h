@@ -9,8 +9,9 @@
 //     "variants": [ { "model.backbone": "mmdit" }, { "model.backbone": "dit" }, ... ] }
 //
 // "base" is the count of the sweep's base config itself. Adjusting the width keeps the head
-// count (and so varies the head dimension) and steps by multiples of 4·heads; adjusting the
-// depth keeps the base's width, which must then be set (model.width), not follow 64·depth.
+// count (and so varies the head dimension) and steps by the least common multiple of 4 (the
+// position table) and the head count; adjusting the depth keeps the base's width, which must
+// then be set (model.width), not follow 64·depth.
 #pragma once
 #include <cstdint>
 #include <nlohmann/json.hpp>

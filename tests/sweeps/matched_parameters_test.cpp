@@ -47,11 +47,11 @@ TEST(MatchedParameters, EveryBackboneLandsWithinFivePercentAndTheBaseOneExactly)
     if (r.config.model.backbone == "mmdit") EXPECT_EQ(r.config.model.hidden(), 128) << r.label();
   }
   EXPECT_EQ(backbones, (std::set<std::string>{"mmdit", "mmdit3", "dit", "crossdit", "uvit"}));
-  // Each backbone's choice is the nearest: one step of 4·heads more or less lands farther away.
+  // Each backbone's choice is the nearest: one width step more or less lands farther away.
   for (const auto& r : runs) {
     auto c = rflab::core::BackboneConfig::from_run_config(r.config);
     const double here = std::fabs(rflab::core::parameter_count(c) - target);
-    for (int64_t step : {-8, 8}) {
+    for (int64_t step : {-4, 4}) {  // lcm(4, heads = 2)
       auto other = c;
       other.hidden += step;
       EXPECT_GE(std::fabs(rflab::core::parameter_count(other) - target), here) << r.label() << " " << step;
