@@ -8,6 +8,8 @@
 #include <set>
 #include <tuple>
 
+#include "reports/markdown_cell.h"
+#include "reports/regression.h"
 #include "results/control_setting.h"
 #include "results/run_config.h"
 
@@ -26,20 +28,6 @@ bool arch_key_better(const ArchEvalKey& a, size_t variants_a, const ArchEvalKey&
   const auto& [sb, wb, nb, cb, mb] = b;
   // More variants, EMA, more steps, higher CFG, larger N; then the first name.
   return std::make_tuple(variants_a, wa == "ema", na, ca, ma, sb, wb) > std::make_tuple(variants_b, wb == "ema", nb, cb, mb, sa, wa);
-}
-
-double arch_mean_of_finite(const std::vector<double>& v) {
-  double sum = 0;
-  int k = 0;
-  for (double x : v)
-    if (std::isfinite(x)) sum += x, ++k;
-  return k ? sum / k : kNaN;
-}
-
-std::string arch_cell_text(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
-  return out;
 }
 
 // 4 significant digits with an SI prefix: "1.5 M", "4.5 GFLOP", "512 FLOP".
@@ -144,7 +132,7 @@ std::optional<ArchitectureComparison> architecture_comparison(const results::Sto
     const double training = store.phase_seconds_of_run(x.run_id, results::Phase::training);
     std::vector<double> rates;
     for (const auto& m : store.metrics(x.run_id, kSamplesPerSecondMetric)) rates.push_back(m.value);
-    const double rate = arch_mean_of_finite(rates);
+    const double rate = finite_mean(rates);
     if (training > 0 && !x.curve.empty() && x.curve.back().step > 0)
       x.seconds_per_step = training / static_cast<double>(x.curve.back().step);
     else if (x.batch_size > 0 && rate > 0)
@@ -220,7 +208,7 @@ std::optional<ArchitectureComparison> architecture_comparison(const results::Sto
     v.parameters = seed_mean(params), v.flops_per_step = seed_mean(fps), v.seconds_per_step = seed_mean(sps);
     v.final_loss = seed_mean(loss), v.clip = seed_mean(clip), v.fid = seed_mean(fid);
     v.final_checkpoints.assign(finals.begin(), finals.end());
-    for (const auto& [step, ls] : curve_loss) v.curve.push_back({step, arch_mean_of_finite(curve_flops[step]), seed_mean(ls)});
+    for (const auto& [step, ls] : curve_loss) v.curve.push_back({step, finite_mean(curve_flops[step]), seed_mean(ls)});
     for (const auto& [step, cs] : ck_clip) v.checkpoints.push_back({step, seed_mean(cs), seed_mean(ck_fid[step])});
     a.summary.push_back(std::move(v));
   }
@@ -245,10 +233,11 @@ std::optional<ArchitectureComparison> architecture_comparison(const results::Sto
     for (const auto& v : a.summary)
       if (auto vals = per_seed(v.variant, which); !vals.empty()) have.push_back({v.variant, std::move(vals)});
     if (have.size() < 2) continue;
-    auto mean = [](const std::vector<double>& x) { return arch_mean_of_finite(x); };
     size_t best = 0;
-    for (size_t i = 1; i < have.size(); ++i)
-      if (lower_better ? mean(have[i].second) < mean(have[best].second) : mean(have[i].second) > mean(have[best].second)) best = i;
+    for (size_t i = 1; i < have.size(); ++i) {
+      const double m = finite_mean(have[i].second), m_best = finite_mean(have[best].second);
+      if (lower_better ? m < m_best : m > m_best) best = i;
+    }
     for (size_t i = 0; i < have.size(); ++i) {
       if (i == best) continue;
       ArchitectureDifference d{name, have[best].first, have[i].first, welch_difference(have[best].second, have[i].second), std::nullopt};
@@ -287,12 +276,12 @@ std::string architecture_markdown(const ArchitectureComparison& a) {
 
   md += fmt::format("| architecture | seeds | depth × width | parameters | training FLOPs / step | wall time / step | final {} | {} | {} | checkpoint |\n"
                     "|---|---|---|---|---|---|---|---|---|---|\n",
-                    arch_cell_text(a.loss_key), arch_cell_text(a.clip_metric), arch_cell_text(a.fid_metric));
+                    markdown_cell(a.loss_key), markdown_cell(a.clip_metric), markdown_cell(a.fid_metric));
   for (const auto& v : a.summary) {
     std::string seeds, finals;
     for (int64_t s : v.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
     for (int64_t s : v.final_checkpoints) finals += (finals.empty() ? "" : ", ") + std::to_string(s);
-    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", arch_cell_text(v.variant), seeds, v.shape,
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(v.variant), seeds, v.shape,
                       v.parameters.k ? arch_si(v.parameters.mean, "") : kArchMissing,
                       v.flops_per_step.k ? arch_si(v.flops_per_step.mean, "FLOP") : kArchMissing, arch_time_cell(v.seconds_per_step),
                       arch_mean_cell(v.final_loss, "{:.4f}"), arch_mean_cell(v.clip, "{:.4f}"), arch_mean_cell(v.fid, "{:.4g}"),
@@ -303,10 +292,10 @@ std::string architecture_markdown(const ArchitectureComparison& a) {
     md += fmt::format("\n{} and {} at each evaluated checkpoint ({}), mean over the seeds evaluated there{}:\n\n"
                       "| architecture | checkpoint step | seeds | {} | {} |\n|---|---|---|---|---|\n",
                       a.clip_metric, a.fid_metric, a.setting_label(), several_seeds ? " with the 95% interval over seeds" : "",
-                      arch_cell_text(a.clip_metric), arch_cell_text(a.fid_metric));
+                      markdown_cell(a.clip_metric), markdown_cell(a.fid_metric));
     for (const auto& v : a.summary)
       for (const auto& c : v.checkpoints)
-        md += fmt::format("| {} | {} | {} | {} | {} |\n", arch_cell_text(v.variant), c.step, c.clip.k,
+        md += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_cell(v.variant), c.step, c.clip.k,
                           arch_mean_cell(c.clip, "{:.4f}"), arch_mean_cell(c.fid, "{:.4g}"));
   }
 

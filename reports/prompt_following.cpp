@@ -6,6 +6,7 @@
 #include <cmath>
 #include <tuple>
 
+#include "reports/markdown_cell.h"
 #include "reports/score_source.h"
 #include "reports/seed_mean.h"
 #include "results/metric_names.h"
@@ -166,9 +167,7 @@ std::string prompt_following_markdown(const PromptFollowingTable& t) {
                    "\n\n| variant | seed | setting | overall | single object | two objects | counting | colors | position | "
                    "color attribution |\n|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : t.rows) {
-    std::string variant = r.variant;
-    for (size_t p = variant.find('|'); p != std::string::npos; p = variant.find('|', p + 2)) variant.replace(p, 1, "\\|");
-    md += fmt::format("| {} | {} | {} | {} |", variant, r.seed ? std::to_string(*r.seed) : fmt::format("mean of {}", r.seeds),
+    md += fmt::format("| {} | {} | {} | {} |", markdown_cell(r.variant), r.seed ? std::to_string(*r.seed) : fmt::format("mean of {}", r.seeds),
                       r.setting, prompt_rate_cell(r.overall));
     for (const auto& c : r.categories) md += " " + prompt_rate_cell(c) + " |";
     md += "\n";

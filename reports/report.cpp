@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "reports/markdown_cell.h"
 #include "reports/rank_format.h"
 #include "results/atomic_file.h"
 #include "results/error.h"
@@ -84,12 +85,6 @@ std::string now_utc() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
   return buf;
-}
-
-std::string md_cell(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
-  return out;
 }
 
 const char* kStyle = R"css(
@@ -348,9 +343,9 @@ ReportFiles write_report(const ReportInput& in, const std::string& out_dir, cons
     for (const auto& r : in.runs) {
       failed += r.status != "done";
       md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.run_id < 0 ? "-" : std::to_string(r.run_id),
-                        md_cell(r.variant), r.seed, r.status, r.provenance.git_commit.substr(0, 12),
+                        markdown_cell(r.variant), r.seed, r.status, r.provenance.git_commit.substr(0, 12),
                         r.provenance.git_dirty ? "yes" : "no", r.config_hash.substr(0, 12), r.provenance.threads,
-                        md_cell(r.provenance.device), md_cell(r.error.empty() ? "" : r.error));
+                        markdown_cell(r.provenance.device), markdown_cell(r.error.empty() ? "" : r.error));
     }
     md += failed ? fmt::format("\n{} of {} runs are not done.\n", failed, in.runs.size()) : "\nEvery run is done.\n";
     blocks.push_back(text(md));
@@ -364,7 +359,7 @@ ReportFiles write_report(const ReportInput& in, const std::string& out_dir, cons
                      in.scores->clip_metric + " | N | run | checkpoint step | commit | dirty | config hash | evaluator |\n"
                      "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& s : in.scores->scores)
-      md += fmt::format("| {} | {} | {} | {:.4g} | {:.4f} | {} | {} | {} | {} | {} | {} | {} |\n", md_cell(s.variant), s.seed,
+      md += fmt::format("| {} | {} | {} | {:.4g} | {:.4f} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(s.variant), s.seed,
                         s.setting.name(), s.fid, s.clip, s.n, s.source.run_id, s.source.checkpoint_step,
                         s.source.git_commit.substr(0, 12), s.source.git_dirty ? "yes" : "no", s.source.config_hash.substr(0, 12),
                         s.source.evaluator_hash.substr(0, 12));
