@@ -24,14 +24,16 @@ std::vector<Assignment> match_parameters(const json& base, const std::vector<Ass
     json config = base;
     for (const auto& [key, value] : variants[v]) config[key] = value;
     const auto shape = results::RunConfig::parse(config, file + ": " + where);
+    // Either way the head count stays (under the sizing rule it would follow the depth).
+    const int64_t heads = shape.model.num_heads();
+    config["model.heads"] = heads;
     // The candidate sizes, smallest first; the count grows with either.
     std::vector<int64_t> sizes;
     std::string key;
     if (adjust == "width") {
       key = "model.width";
       // The finest steps a width may take: a multiple of 4 (the position table) and of the heads.
-      const int64_t heads = shape.model.num_heads(), step = std::lcm(int64_t{4}, heads);
-      config["model.heads"] = heads;
+      const int64_t step = std::lcm(int64_t{4}, heads);
       for (int64_t w = step; w <= 16384; w += step) sizes.push_back(w);
     } else {
       key = "model.depth";
@@ -56,7 +58,7 @@ std::vector<Assignment> match_parameters(const json& base, const std::vector<Ass
                         fmt::format("a {} that brings the parameter count within 5% of {}", adjust, target),
                         fmt::format("at best {} parameters ({} {}, {:.1f}% off)", best_count, adjust, best, 100 * off));
     Assignment a = variants[v];
-    if (adjust == "width") a.emplace_back("model.heads", json(shape.model.num_heads()));
+    a.emplace_back("model.heads", json(heads));
     a.emplace_back(key, json(best));
     out.push_back(std::move(a));
   }

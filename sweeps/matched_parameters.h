@@ -11,7 +11,7 @@
 // "base" is the count of the sweep's base config itself. Adjusting the width keeps the head
 // count (and so varies the head dimension) and steps by the least common multiple of 4 (the
 // position table) and the head count; adjusting the depth keeps the base's width, which must
-// then be set (model.width), not follow 64·depth.
+// then be set (model.width), not follow 64·depth, and its head count.
 #pragma once
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -27,7 +27,8 @@ inline constexpr double kMatchedParametersTolerance = 0.05;
 // The closed-form parameter count of a flat config (dotted keys) completed with the defaults.
 int64_t parameters_of(const nlohmann::json& flat_config, const std::string& source);
 
-// Each variant's assignment followed by the chosen ("model.width", W) or ("model.depth", D).
+// Each variant's assignment followed by ("model.heads", the base's) and the chosen
+// ("model.width", W) or ("model.depth", D).
 // UserError naming `file`, `path` and the variant when no size is within 5% of the target.
 std::vector<Assignment> match_parameters(const nlohmann::json& base, const std::vector<Assignment>& variants,
                                          int64_t target, const std::string& adjust, const std::string& file,

@@ -237,8 +237,9 @@ class Parser {
 
   void matched_parameters(const json& a, const std::string& path, Axis& axis) const {
     only_keys(a, path, {"generator", "variants", "parameters", "adjust"});
-    const std::string adjust = a.value("adjust", json("width")).is_string() ? a.value("adjust", "width") : "";
-    if (adjust != "width" && adjust != "depth") fail(path + ".adjust", "\"width\" or \"depth\"", describe(a["adjust"]));
+    const json adjust_value = a.contains("adjust") ? a["adjust"] : json("width");
+    const std::string adjust = adjust_value.is_string() ? adjust_value.get<std::string>() : "";
+    if (adjust != "width" && adjust != "depth") fail(path + ".adjust", "\"width\" or \"depth\"", describe(adjust_value));
     const json& variants = a.contains("variants") ? a["variants"] : json();
     if (!variants.is_array() || variants.empty())
       fail(path + ".variants", "a non-empty array of objects of config keys", describe(variants));
@@ -269,7 +270,7 @@ class Parser {
     }
     axis.kind = "matched_parameters";
     axis.keys.assign(keys.begin(), keys.end());
-    if (adjust == "width") axis.keys.push_back("model.heads");
+    axis.keys.push_back("model.heads");
     axis.keys.push_back(adjust == "width" ? "model.width" : "model.depth");
     axis.points = match_parameters(base_, points, target, adjust, file_, path);
   }

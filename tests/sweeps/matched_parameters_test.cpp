@@ -72,6 +72,14 @@ TEST(MatchedParameters, AdjustingTheDepthKeepsTheWidth) {
     EXPECT_EQ(r.config.model.hidden(), 128);
     EXPECT_LE(std::fabs(closed_form(r.config) - 1590000.0) / 1590000.0, 0.05) << r.label();
   }
+  // Heads left to the sizing rule (one per depth) are pinned at the base's, so no depth the search
+  // tries leaves a head count that does not divide the width.
+  doc["base"].erase("model.heads");
+  doc["base"]["model.depth"] = 2;
+  for (const auto& r : expand(parse_sweep(doc, "m.json"))) {
+    EXPECT_EQ(r.config.model.num_heads(), 2) << r.label();
+    EXPECT_LE(std::fabs(closed_form(r.config) - 1590000.0) / 1590000.0, 0.05) << r.label();
+  }
 }
 
 TEST(MatchedParameters, AnUnreachableTargetNamesTheVariantAndItsNearestCount) {
