@@ -1,5 +1,6 @@
 #include "core/model/embedders.h"
 
+#include "core/model/linear.h"
 #include "core/model/mac_tally.h"
 
 #include <cmath>
@@ -47,9 +48,18 @@ PatchEmbedImpl::PatchEmbedImpl(int64_t in_channels, int64_t hidden, int64_t patc
 }
 
 torch::Tensor PatchEmbedImpl::forward(const torch::Tensor& x) {
-  auto out = proj->forward(x);  // [B, H, h/p, w/p]
-  MacTally::add(out.numel() * (proj->weight.numel() / proj->weight.size(0)));
-  return out.flatten(2).transpose(1, 2);
+  // A convolution whose stride equals its kernel is a Linear on the non-overlapping patches, each
+  // flattened (c, i, j) like the kernel: [B, C, h, w] -> [B, L, C·p·p], then one product with the
+  // kernel as an [H, C·p·p] matrix (core/model/linear.h). ATen's CPU convolution backward gives
+  // wrong weight gradients when two threads run it at once, as training in parts does
+  // (core/train/backward_in_parts.h); this is one sgemm per pass.
+  const int64_t B = x.size(0), C = x.size(1), p = proj->options.kernel_size()->at(0);
+  const int64_t h = x.size(2) / p, w = x.size(3) / p;
+  if (C != proj->weight.size(1) || h * p != x.size(2) || w * p != x.size(3))
+    throw std::invalid_argument("PatchEmbed: expected [B, " + std::to_string(proj->weight.size(1)) +
+                                ", h, w] with h and w multiples of the patch " + std::to_string(p));
+  auto patches = x.reshape({B, C, h, p, w, p}).permute({0, 2, 4, 1, 3, 5}).reshape({B, h * w, C * p * p});
+  return linear_rows(proj->weight.reshape({proj->weight.size(0), C * p * p}), proj->bias, patches);
 }
 
 EmbedderMLPImpl::EmbedderMLPImpl(int64_t in_dim, int64_t hidden) {

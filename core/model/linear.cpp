@@ -61,22 +61,29 @@ struct FusedLinear : torch::autograd::Function<FusedLinear> {
 
 }  // namespace
 
-torch::Tensor linear_rows_aten(const torch::nn::Linear& lin, const torch::Tensor& x) {
+torch::Tensor linear_rows_aten(const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& x) {
   auto sizes = x.sizes().vec();
   auto rows = x.reshape({-1, sizes.back()});
-  auto y = lin->bias.defined() ? torch::addmm(lin->bias, rows, lin->weight.t()) : torch::mm(rows, lin->weight.t());
+  auto y = bias.defined() ? torch::addmm(bias, rows, weight.t()) : torch::mm(rows, weight.t());
+  sizes.back() = y.size(1);
+  return y.view(sizes);
+}
+
+torch::Tensor linear_rows_aten(const torch::nn::Linear& lin, const torch::Tensor& x) {
+  return linear_rows_aten(lin->weight, lin->bias, x);
+}
+
+torch::Tensor linear_rows(const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& x) {
+  MacTally::add(x.numel() / x.size(-1) * weight.numel());
+  if (!bias.defined() || !cpu_float32({&x, &weight, &bias}) || !has_sgemm()) return linear_rows_aten(weight, bias, x);
+  auto sizes = x.sizes().vec();
+  auto y = FusedLinear::apply(x.reshape({-1, sizes.back()}), weight, bias);
   sizes.back() = y.size(1);
   return y.view(sizes);
 }
 
 torch::Tensor linear_rows(const torch::nn::Linear& lin, const torch::Tensor& x) {
-  MacTally::add(x.numel() / x.size(-1) * lin->weight.numel());
-  if (!lin->bias.defined() || !cpu_float32({&x, &lin->weight, &lin->bias}) || !has_sgemm())
-    return linear_rows_aten(lin, x);
-  auto sizes = x.sizes().vec();
-  auto y = FusedLinear::apply(x.reshape({-1, sizes.back()}), lin->weight, lin->bias);
-  sizes.back() = y.size(1);
-  return y.view(sizes);
+  return linear_rows(lin->weight, lin->bias, x);
 }
 
 }  // namespace rflab::core

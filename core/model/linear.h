@@ -11,9 +11,12 @@ namespace rflab::core {
 
 // x [..., in] -> [..., out].
 torch::Tensor linear_rows(const torch::nn::Linear& lin, const torch::Tensor& x);
+// The same with the weight [out, in] and bias [out] given as tensors (a view of another layer's).
+torch::Tensor linear_rows(const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& x);
 
 // The same through ATen's addmm (any device and dtype): the reference the CPU kernel is tested
 // against, and the path on CUDA.
 torch::Tensor linear_rows_aten(const torch::nn::Linear& lin, const torch::Tensor& x);
+torch::Tensor linear_rows_aten(const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& x);
 
 }  // namespace rflab::core

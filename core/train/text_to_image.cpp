@@ -1,6 +1,7 @@
 #include "core/train/text_to_image.h"
 
 #include "core/train/seeds.h"
+#include "core/util/shards.h"
 #include "results/error.h"
 
 namespace rflab::core {
@@ -51,14 +52,27 @@ torch::Tensor TextToImage::generate(const std::vector<std::string>& prompts, con
                                     torch::Tensor* path_length) {
   torch::NoGradGuard g;
   const int64_t B = static_cast<int64_t>(prompts.size());
-  std::vector<torch::Tensor> noise;
-  for (int64_t i = 0; i < B; ++i) {
-    auto gen = make_cpu_generator(seed, Stream::sampling, static_cast<uint64_t>(first_index + i));
-    noise.push_back(torch::randn({channels, image_size, image_size}, gen));
-  }
-  auto eps = torch::stack(noise).to(device);
-  auto cond = encode(prompts);
-  return sample(formulation, network(), eps, cond, options, network_evals, path_length);
+  // On the CPU the batch is sampled in parts, one core each (core/util/shards.h). A sample depends
+  // only on its own noise (drawn by its index) and prompt, so the parts give the images one batch would.
+  const int64_t rows_per_sample = options.cfg == 1.0 ? 1 : 2;
+  const auto bounds = part_bounds(B, device.is_cpu() ? inference_parts(B, rows_per_sample) : 1);
+  const int64_t parts = static_cast<int64_t>(bounds.size()) - 1;
+  std::vector<torch::Tensor> images(parts), lengths(parts);
+  std::vector<int64_t> evals(parts, 0);
+  run_shards(parts, [&](int64_t p) {
+    const int64_t from = bounds[p], n = bounds[p + 1] - from;
+    std::vector<torch::Tensor> noise;
+    for (int64_t i = from; i < from + n; ++i) {
+      auto gen = make_cpu_generator(seed, Stream::sampling, static_cast<uint64_t>(first_index + i));
+      noise.push_back(torch::randn({channels, image_size, image_size}, gen));
+    }
+    auto eps = torch::stack(noise).to(device);
+    auto cond = encode({prompts.begin() + from, prompts.begin() + from + n});
+    images[p] = sample(formulation, network(), eps, cond, options, &evals[p], path_length ? &lengths[p] : nullptr);
+  });
+  if (network_evals) *network_evals = evals.front();  // passes per sample, the same in every part
+  if (path_length) *path_length = torch::cat(lengths);
+  return torch::cat(images);
 }
 
 std::vector<torch::Tensor> TextToImage::parameters() { return backbone->parameters(); }

@@ -1,5 +1,6 @@
 #include "core/train/trainer.h"
 
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <optional>
 
 #include "core/model/shape/model_size.h"
+#include "core/train/backward_in_parts.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/gradients.h"
 #include "core/train/seeds.h"
@@ -143,11 +145,16 @@ double Trainer::step() {
   const auto& levels = b.levels;
   auto eps = b.eps.to(device_, async);
   auto z = f.noised(x0, eps, levels);
-  auto out = sys.network()(f.net_input(z, levels), levels.c_t.to(device_), cond);
-  auto loss = f.loss(out, x0, eps, levels).mean();
-
+  auto in = f.net_input(z, levels);
+  auto c_t = levels.c_t.to(device_);
   release_gradients(*optimizer_);
-  loss.backward();
+  torch::Tensor loss;
+  if (device_.is_cpu()) {
+    loss = backward_in_parts(sys.network(), sys.parameters(), in, c_t, cond, [&](const torch::Tensor& out) { return f.loss(out, x0, eps, levels).mean(); });
+  } else {
+    loss = f.loss(sys.network()(in, c_t, cond), x0, eps, levels).mean();
+    loss.backward();
+  }
   const double clip = config_.train.grad_clip;
   if (clip > 0) torch::nn::utils::clip_grad_norm_(sys.parameters(), clip);
   const int64_t warmup = config_.train.warmup_steps;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/train/seeds.h"
+#include "core/util/shards.h"
 
 namespace rflab::core {
 
@@ -17,33 +18,56 @@ ValidationSet validation_set(const Dataset& data, const results::EvalConfig& eva
 ValidationLoss validation_loss(TextToImage& sys, const ValidationSet& v, uint64_t seed, int64_t batch) {
   torch::NoGradGuard g;
   const int64_t N = v.images.size(0);
-  ValidationLoss out;
   const auto& f = sys.formulation;
-  for (int k = 0; k < kValidationLevels; ++k) {
+  // Level k's noise for the whole set, from its own generator, in the set's order.
+  std::vector<torch::Tensor> eps_of(kValidationLevels);
+  for (int k = 0; k < kValidationLevels; ++k)
+    eps_of[k] = torch::randn(v.images.sizes(), make_cpu_generator(seed, Stream::validation, static_cast<uint64_t>(k)));
+  // Per-sample losses, computed in chunks of the set at every level; on the CPU the chunks run as
+  // parts, one core each (core/util/shards.h). A sample's loss depends on its own image, noise and
+  // caption only, and the sums below run in sample order, so no figure depends on the chunking.
+  const bool cpu = sys.device.is_cpu();
+  const auto bounds = part_bounds(N, cpu ? inference_parts(N, f.is_rf() ? 1 : 2) : (N + batch - 1) / batch);
+  const int64_t chunks = static_cast<int64_t>(bounds.size()) - 1;
+  std::vector<torch::Tensor> native(kValidationLevels * chunks), velocity(kValidationLevels * chunks);
+  auto part = [&](int64_t p) {
+    const int k = static_cast<int>(p / chunks);
+    const int64_t from = bounds[p % chunks], n = bounds[p % chunks + 1] - from;
     const double tau = k / static_cast<double>(kValidationLevels);
-    auto gen = make_cpu_generator(seed, Stream::validation, static_cast<uint64_t>(k));
-    auto eps_all = torch::randn(v.images.sizes(), gen);
-    double native_sum = 0, velocity_sum = 0;
-    for (int64_t s = 0; s < N; s += batch) {
-      const int64_t n = std::min(batch, N - s);
-      auto x0 = v.images.narrow(0, s, n).to(sys.device);
-      auto eps = eps_all.narrow(0, s, n).to(sys.device);
-      std::vector<std::string> caps(v.captions.begin() + s, v.captions.begin() + s + n);
-      auto cond = sys.encode(caps);
-      auto t = torch::full({n}, tau, torch::kFloat32);
-      auto net = sys.network();
-      Levels ln = f.at_time(t);
-      auto zn = f.noised(x0, eps, ln);
-      auto outn = net(f.net_input(zn, ln), ln.c_t.to(sys.device), cond);
-      native_sum += f.loss(outn, x0, eps, ln).sum().item<double>();
-      if (f.is_rf()) continue;  // for every rf/* variant, native equals velocity (SPEC §5.1)
-      Levels lv = f.at_rf_time(t);
-      auto zv = f.noised(x0, eps, lv);
-      auto outv = net(f.net_input(zv, lv), lv.c_t.to(sys.device), cond);
-      velocity_sum += f.velocity_loss(outv, zv, x0, eps, lv).sum().item<double>();
-    }
-    out.native.push_back(native_sum / N);
-    out.velocity.push_back(f.is_rf() ? native_sum / N : velocity_sum / N);
+    auto x0 = v.images.narrow(0, from, n).to(sys.device);
+    auto eps = eps_of[k].narrow(0, from, n).to(sys.device);
+    auto cond = sys.encode({v.captions.begin() + from, v.captions.begin() + from + n});
+    auto t = torch::full({n}, tau, torch::kFloat32);
+    auto net = sys.network();
+    Levels ln = f.at_time(t);
+    auto zn = f.noised(x0, eps, ln);
+    auto outn = net(f.net_input(zn, ln), ln.c_t.to(sys.device), cond);
+    native[p] = f.loss(outn, x0, eps, ln).to(torch::kCPU);
+    if (f.is_rf()) return;  // for every rf/* variant, native equals velocity (SPEC §5.1)
+    Levels lv = f.at_rf_time(t);
+    auto zv = f.noised(x0, eps, lv);
+    auto outv = net(f.net_input(zv, lv), lv.c_t.to(sys.device), cond);
+    velocity[p] = f.velocity_loss(outv, zv, x0, eps, lv).to(torch::kCPU);
+  };
+  const int64_t parts = kValidationLevels * chunks;
+  if (cpu) {
+    run_shards(parts, part);
+  } else {
+    for (int64_t p = 0; p < parts; ++p) part(p);
+  }
+  // The mean over the set in double, summed in sample order.
+  auto level_mean = [&](const std::vector<torch::Tensor>& losses, int k) {
+    std::vector<torch::Tensor> level(losses.begin() + k * chunks, losses.begin() + (k + 1) * chunks);
+    const auto x = torch::cat(level).to(torch::kFloat64).contiguous();
+    const double* d = x.data_ptr<double>();
+    double sum = 0;
+    for (int64_t i = 0; i < N; ++i) sum += d[i];
+    return sum / N;
+  };
+  ValidationLoss out;
+  for (int k = 0; k < kValidationLevels; ++k) {
+    out.native.push_back(level_mean(native, k));
+    out.velocity.push_back(f.is_rf() ? out.native.back() : level_mean(velocity, k));
   }
   for (int k = 0; k < kValidationLevels; ++k) {
     out.native_mean += out.native[k] / kValidationLevels;

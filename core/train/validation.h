@@ -33,6 +33,8 @@ constexpr int kValidationLevels = 8;
 // validation split, synthetic captions).
 ValidationSet validation_set(const Dataset& data, const results::EvalConfig& eval);
 
+// On a GPU the set goes through the network in chunks of `batch`; on the CPU in parts sized for
+// the cores (core/util/shards.h). The figures do not depend on either.
 ValidationLoss validation_loss(TextToImage& system, const ValidationSet& v, uint64_t seed, int64_t batch = 256);
 
 // The named figures stored per evaluation: val/native, val/velocity and per level val/native/t=0.125 ...

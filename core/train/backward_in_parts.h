@@ -1,0 +1,29 @@
+// The forward and backward of a training step on the CPU, in parts of the batch, one core each
+// (core/util/shards.h): each part's forward, then the loss and its gradient with respect to the
+// network's output over the whole batch, then each part's backward; the parameters' gradients are
+// summed over the parts in part order. The part count depends on the batch size alone (parts of
+// at most kSamplesPerPart samples), so the gradients do not depend on the thread count. Loss and
+// gradients equal a whole-batch backward's up to rounding (products at other row counts, another
+// summation order).
+#pragma once
+#include <torch/torch.h>
+
+#include <functional>
+#include <vector>
+
+#include "core/formulation/conditioning.h"
+#include "core/sampling/guidance.h"
+
+namespace rflab::core {
+
+constexpr int64_t kSamplesPerPart = 32;
+
+// Network input `in` [B, ...] with c_t [B] and cond (B rows). Sets the gradient of every
+// parameter the network reaches (the sum over parts; a parameter it does not reach keeps none,
+// as with backward()) and returns the loss, loss_of(output [B, ...]), detached. The parameters'
+// gradients must be released (undefined) before the call.
+torch::Tensor backward_in_parts(const Network& net, const std::vector<torch::Tensor>& params, const torch::Tensor& in,
+                                const torch::Tensor& c_t, const Conditioning& cond,
+                                const std::function<torch::Tensor(const torch::Tensor&)>& loss_of);
+
+}  // namespace rflab::core

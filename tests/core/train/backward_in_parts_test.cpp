@@ -1,0 +1,122 @@
+// A training step's forward and backward in parts (core/train/backward_in_parts.h) against one
+// whole-batch backward(): the same loss, the same gradients up to summation order, none for a
+// parameter the network does not reach, and gradients that do not depend on the thread count.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/model/backbone.h"
+#include "core/train/backward_in_parts.h"
+#include "core/util/threads.h"
+
+using namespace rflab::core;
+
+namespace {
+
+struct Step {
+  torch::Tensor loss;
+  std::vector<torch::Tensor> grads;
+};
+
+struct Problem {
+  Problem() {
+    BackboneConfig c;
+    c.depth = 1;
+    c.hidden = 32;
+    c.heads = 2;
+    c.patch_size = 4;
+    c.in_channels = c.out_channels = 1;
+    c.context_dim = 16;
+    c.pooled_dim = 16;
+    c.pos_embed_max_size = 4;
+    torch::manual_seed(3);
+    model = make_backbone(c);
+    // Zero-initialised output layers would make most gradients zero: perturb every weight.
+    torch::NoGradGuard g;
+    for (auto& p : model->parameters()) p.add_(0.05 * torch::randn_like(p));
+    const int64_t B = 70;  // three parts: 24, 23, 23
+    z = torch::randn({B, 1, 16, 16});
+    t = 1000 * torch::rand({B});
+    cond = {torch::randn({B, 16}), torch::randn({B, 5, 16})};
+    target = torch::randn({B, 1, 16, 16});
+  }
+  Network net() {
+    return [m = model](const torch::Tensor& zi, const torch::Tensor& ti, const Conditioning& ci) mutable {
+      return m->forward(zi, ti, ci.pooled, ci.context);
+    };
+  }
+  // Per-sample squared error, then the batch mean: the shape of every formulation's loss.
+  torch::Tensor loss_of(const torch::Tensor& out) const {
+    return (out - target).pow(2).flatten(1).mean(1).mean();
+  }
+  Step whole() {
+    for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();
+    auto loss = loss_of(net()(z, t, cond));
+    loss.backward();
+    return {loss.detach(), grads()};
+  }
+  Step in_parts() {
+    for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();
+    auto loss = backward_in_parts(net(), model->parameters(), z, t, cond,
+                                  [this](const torch::Tensor& out) { return loss_of(out); });
+    return {loss, grads()};
+  }
+  std::vector<torch::Tensor> grads() {
+    std::vector<torch::Tensor> g;
+    for (auto& p : model->parameters()) g.push_back(p.grad().defined() ? p.grad().clone() : torch::Tensor());
+    return g;
+  }
+  Backbone model{nullptr};
+  torch::Tensor z, t, target;
+  Conditioning cond;
+};
+
+void set_threads(int n) {
+  ThreadChoice c;
+  c.torch_threads = c.blas_threads = n;
+  configure_threads(c);
+}
+
+}  // namespace
+
+TEST(BackwardInParts, SameLossAndTheGradientsOfOneBackward) {
+  set_threads(2);
+  Problem pb;
+  const auto whole = pb.whole();
+  const auto parts = pb.in_parts();
+  EXPECT_NEAR(parts.loss.item<double>(), whole.loss.item<double>(), 1e-6 * whole.loss.item<double>());
+  ASSERT_EQ(parts.grads.size(), whole.grads.size());
+  int compared = 0;
+  for (size_t i = 0; i < whole.grads.size(); ++i) {
+    ASSERT_EQ(parts.grads[i].defined(), whole.grads[i].defined()) << i;
+    if (!whole.grads[i].defined()) continue;
+    const double scale = whole.grads[i].abs().max().item<double>() + 1e-12;
+    EXPECT_LT((parts.grads[i] - whole.grads[i]).abs().max().item<double>() / scale, 1e-4) << "parameter " << i;
+    ++compared;
+  }
+  EXPECT_GT(compared, 10);
+}
+
+TEST(BackwardInParts, GradientsDoNotDependOnTheThreadCount) {
+  Problem pb;
+  set_threads(2);
+  const auto two = pb.in_parts();
+  set_threads(1);
+  const auto one = pb.in_parts();
+  set_threads(2);
+  EXPECT_TRUE(torch::equal(one.loss, two.loss));
+  for (size_t i = 0; i < two.grads.size(); ++i)
+    if (two.grads[i].defined()) EXPECT_TRUE(torch::equal(one.grads[i], two.grads[i])) << "parameter " << i;
+}
+
+TEST(BackwardInParts, AParameterTheNetworkDoesNotReachKeepsNoGradient) {
+  set_threads(2);
+  Problem pb;
+  auto unused = torch::zeros({3}, torch::requires_grad());
+  auto params = pb.model->parameters();
+  params.push_back(unused);
+  for (auto& p : params) p.mutable_grad() = torch::Tensor();
+  backward_in_parts(pb.net(), params, pb.z, pb.t, pb.cond, [&pb](const torch::Tensor& out) { return pb.loss_of(out); });
+  EXPECT_FALSE(unused.grad().defined());
+  EXPECT_TRUE(params.front().grad().defined());
+}
+
