@@ -3,6 +3,9 @@
 #include "core/data/dataset.h"
 #include "eval/protocol.h"
 
+#include <cmath>
+#include <map>
+
 namespace rflab::eval {
 
 core::ValidationSet validation_set_of(const results::RunConfig& rc) {
@@ -19,6 +22,34 @@ CheckpointValidation validate_checkpoint(const core::LoadedCheckpoint& ck, const
   out.step = ck.meta.step;
   out.n = v.images.size(0);
   out.weights = weights;
+  return out;
+}
+
+std::optional<CheckpointValidation> trained_ema_validation(const core::LoadedCheckpoint& ck,
+                                                           const std::vector<results::MetricRow>& run_metrics) {
+  std::map<std::string, double> at_step;
+  for (const auto& m : run_metrics)
+    if (m.step == ck.meta.step) at_step[m.key] = m.value;
+  // The names validation_metrics gives, in its order: both means, then per level native and velocity.
+  core::ValidationLoss zero;
+  zero.native.assign(core::kValidationLevels, 0.0);
+  zero.velocity.assign(core::kValidationLevels, 0.0);
+  std::vector<double> values;
+  for (const auto& [name, unused] : core::validation_metrics(zero, "val/")) {
+    auto it = at_step.find(name);
+    if (it == at_step.end() || !std::isfinite(it->second)) return std::nullopt;
+    values.push_back(it->second);
+  }
+  CheckpointValidation out;
+  out.loss.native_mean = values[0];
+  out.loss.velocity_mean = values[1];
+  for (int k = 0; k < core::kValidationLevels; ++k) {
+    out.loss.native.push_back(values[2 + 2 * k]);
+    out.loss.velocity.push_back(values[3 + 2 * k]);
+  }
+  out.step = ck.meta.step;
+  out.n = validation_set_of(ck.meta.config).images.size(0);
+  out.weights = "ema";
   return out;
 }
 

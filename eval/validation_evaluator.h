@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,13 @@ struct CheckpointValidation {
 
 CheckpointValidation validate_checkpoint(const core::LoadedCheckpoint& ck, const std::string& weights,
                                          const std::string& source, torch::Device device = torch::kCPU);
+
+// The EMA validation the trainer stored when it wrote the checkpoint (its metric rows at the
+// checkpoint's step: the same weights, set, noise and computation as validate_checkpoint's, whose
+// figures do not depend on the thread count), or nothing when the run has no complete set of them
+// at that step. rflab eval takes these instead of computing them again.
+std::optional<CheckpointValidation> trained_ema_validation(const core::LoadedCheckpoint& ck,
+                                                           const std::vector<results::MetricRow>& run_metrics);
 
 // Rows of setting "val" (steps 0, cfg 0, no feature space) named as the trainer's metric series:
 // val/native, val/velocity and per level val/native/t=0.000 ...

@@ -198,8 +198,11 @@ void RunEvaluator::evaluate(results::Store& store, int64_t run_id, const results
   auto result = eval::evaluate_checkpoint(ck, path, run_id, setup.data, setup.evaluators, setup.references, o);
   clock_.add(results::Phase::sampling, result.sampling_seconds, run_id);
   clock_.add(results::Phase::metrics, result.metrics_seconds, run_id);
+  const auto run_metrics = store.metrics(run_id);
   for (const auto& w : plan.weights) {
-    auto v = clock_.time(
+    // The EMA weights' figures are the trainer's, stored when it validated the checkpoint's step.
+    auto trained = w == "ema" ? eval::trained_ema_validation(ck, run_metrics) : std::nullopt;
+    auto v = trained ? *trained : clock_.time(
         results::Phase::validation, [&] { return eval::validate_checkpoint(ck, w, path, f.device); }, run_id);
     auto rows = eval::validation_rows(v, run_id);
     result.rows.insert(result.rows.end(), rows.begin(), rows.end());
