@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "core/train/backward_in_parts.h"
 #include "core/train/seeds.h"
 #include "eval/config_fields.h"
 #include "eval/model_cache.h"
@@ -119,8 +120,12 @@ TrainedClassifier train_classifier(const ClassifierConfig& config, const EvalDat
   out.report.final_loss = train_adamw(
       model->parameters(), plan, data.train.images.size(0),
       [&](int64_t, const torch::Tensor& idx) {
-        return torch::nn::functional::cross_entropy(model->forward(data.train.images.index_select(0, idx)),
-                                                    data.train.labels.index_select(0, idx));
+        const auto images = data.train.images.index_select(0, idx);
+        const auto labels = data.train.labels.index_select(0, idx);
+        return core::backward_in_parts(
+            idx.size(0), model->parameters(),
+            [&](int64_t from, int64_t n) { return model->forward(images.narrow(0, from, n)); },
+            [&](const torch::Tensor& logits) { return torch::nn::functional::cross_entropy(logits, labels); });
       },
       progress);
   model->eval();

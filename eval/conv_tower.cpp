@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "eval/conv3x3.h"
+
 namespace rflab::eval {
 
 namespace nn = torch::nn;
@@ -29,6 +31,20 @@ ConvTowerImpl::ConvTowerImpl(int64_t in_channels, int64_t image_size, const std:
 }
 
 torch::Tensor ConvTowerImpl::forward(const torch::Tensor& images) {
+  if (!images.device().is_cpu()) return forward_aten(images);
+  auto x = images.permute({0, 2, 3, 1});  // [B, S, S, C], channels-last from here on
+  for (const auto& layer : *body) {
+    if (const auto* conv = layer.ptr()->as<nn::Conv2d>())
+      x = conv3x3_channels_last(x, conv->weight, conv->bias);
+    else if (layer.ptr()->as<nn::ReLU>())
+      x = torch::relu(x);
+    else  // ATen's channels-last pooling on the NCHW view of the same memory
+      x = torch::max_pool2d(x.permute({0, 3, 1, 2}), 2).permute({0, 2, 3, 1});
+  }
+  return ln->forward(x.permute({0, 3, 1, 2}).flatten(1));  // flattened channel-major, as forward_aten
+}
+
+torch::Tensor ConvTowerImpl::forward_aten(const torch::Tensor& images) {
   return ln->forward(body->forward(images).flatten(1));
 }
 

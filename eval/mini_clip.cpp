@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/train/backward_in_parts.h"
 #include "core/train/seeds.h"
 #include "eval/config_fields.h"
 #include "eval/model_cache.h"
@@ -182,8 +183,18 @@ TrainedMiniClip train_mini_clip(const MiniClipConfig& config, const EvalDataset&
         const auto row = rows.accessor<int64_t, 1>();
         std::vector<std::string> captions;
         for (int64_t i = 0; i < config.batch_size; ++i) captions.push_back(data.train_caption(row[i], rng));
-        auto images = data.train.images.index_select(0, idx);
-        return clip_loss(model->logits(model->encode_image(images), model->text_embedding(captions)));
+        const auto images = data.train.images.index_select(0, idx);
+        const auto ids = model->tokenizer.encode(captions);
+        const int64_t E = config.embed_dim;
+        return core::backward_in_parts(
+            idx.size(0), model->parameters(),
+            [&](int64_t from, int64_t n) {  // [n, 2E]: image embeddings, then text embeddings
+              return torch::cat({model->encode_image(images.narrow(0, from, n)),
+                                 model->encode_text_ids(ids.narrow(0, from, n)).pooled}, 1);
+            },
+            [&](const torch::Tensor& emb) {
+              return clip_loss(model->logits(emb.narrow(1, 0, E), emb.narrow(1, E, E)));
+            });
       },
       progress);
   model->eval();

@@ -51,22 +51,21 @@ struct AdamWPlan {
 };
 
 // Trains `parameters` for plan.steps steps; step s draws plan.batch_size row indices of an
-// n-row training set from (seed, data_order, s) and minimises loss(s, indices). Returns the
+// n-row training set from (seed, data_order, s), and backward_of(s, indices) sets the
+// parameters' gradients (released before the call) and returns the batch's loss. Returns the
 // LossTail mean.
 inline double train_adamw(const std::vector<torch::Tensor>& parameters, const AdamWPlan& plan, int64_t n,
-                          const std::function<torch::Tensor(int64_t, const torch::Tensor&)>& loss_of,
+                          const std::function<torch::Tensor(int64_t, const torch::Tensor&)>& backward_of,
                           const std::function<void(int64_t, int64_t, double)>& progress) {
   torch::optim::AdamW opt(parameters, torch::optim::AdamWOptions(plan.learning_rate).weight_decay(plan.weight_decay));
   LossTail tail(plan.steps);
   for (int64_t s = 0; s < plan.steps; ++s) {
     auto idx = torch::randint(n, {plan.batch_size}, core::make_cpu_generator(plan.seed, core::Stream::data_order, s),
                               torch::kInt64);
-    auto loss = loss_of(s, idx);
     core::release_gradients(opt);
-    loss.backward();
+    const double l = backward_of(s, idx).item<double>();
     set_learning_rate(opt, warmup_cosine(plan.learning_rate, s, plan.steps));
     opt.step();
-    const double l = loss.item<double>();
     tail.add(s, l);
     if (progress) progress(s + 1, plan.steps, l);
   }

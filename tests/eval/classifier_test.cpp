@@ -58,6 +58,20 @@ TEST(ClassifierCache, HitReturnsIdenticalWeightsAndReport) {
   EXPECT_EQ(listed[0].report.at("heldout_accuracy").get<double>(), first.report.heldout_accuracy);
 }
 
+// Trained in parts of the batch, one core each: the same weights on one thread or two.
+TEST(Classifier, TrainedWeightsDoNotDependOnTheThreadCount) {
+  auto c = testing::tiny_classifier_config();
+  c.steps = 4;
+  const auto data = small_data().subset(500, 100);
+  testing::set_threads(1);
+  const auto one = train_classifier(c, data);
+  testing::set_threads(2);
+  const auto two = train_classifier(c, data);
+  const auto a = module_tensors(*one.model), b = module_tensors(*two.model);
+  for (const auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name;
+  EXPECT_EQ(one.report.final_loss, two.report.final_loss);
+}
+
 TEST(ClassifierConfig, RejectsAClassCountOtherThanTheDatasets) {
   auto c = testing::tiny_classifier_config();
   c.classes = 7;

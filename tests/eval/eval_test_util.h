@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/util/threads.h"
 #include "eval/classifier.h"
 #include "eval/eval_dataset.h"
 #include "eval/mini_clip.h"
@@ -26,6 +27,13 @@ inline std::string fresh_dir(const std::string& name) {
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p.string();
+}
+
+// Both pools (libtorch's and OpenBLAS's) at n threads.
+inline void set_threads(int n) {
+  core::ThreadChoice c;
+  c.torch_threads = c.blas_threads = n;
+  core::configure_threads(c);
 }
 
 inline const EvalDataset& full_data() {

@@ -71,6 +71,21 @@ TEST(MiniClip, FreezeStopsGradients) {
   EXPECT_FALSE(m->is_training());
 }
 
+// Trained in parts of the batch, one core each (the temperature's gradient taken from the loss):
+// the same weights on one thread or two, and the temperature trained.
+TEST(MiniClip, TrainedWeightsDoNotDependOnTheThreadCount) {
+  auto c = tiny_clip_config();
+  c.steps = 4;
+  const auto data = small_data().subset(500, 100);
+  testing::set_threads(1);
+  const auto one = train_mini_clip(c, data);
+  testing::set_threads(2);
+  const auto two = train_mini_clip(c, data);
+  const auto a = module_tensors(*one.model), b = module_tensors(*two.model);
+  for (const auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name;
+  EXPECT_NE(two.model->logit_scale.item<double>(), std::log(1.0 / c.init_temperature));
+}
+
 TEST(ClipLoss, IsLogBatchForUniformLogitsAndNearZeroForAConfidentDiagonal) {
   EXPECT_NEAR(clip_loss(torch::zeros({7, 7})).item<double>(), std::log(7.0), 1e-6);
   EXPECT_LT(clip_loss(30.0 * torch::eye(5)).item<double>(), 1e-10);

@@ -120,3 +120,27 @@ TEST(BackwardInParts, AParameterTheNetworkDoesNotReachKeepsNoGradient) {
   EXPECT_TRUE(params.front().grad().defined());
 }
 
+
+// A loss that uses a parameter of its own (as the CLIP loss its temperature) besides the parts'
+// outputs: that parameter's gradient is the loss's, the others' the parts', and both equal one
+// whole-batch backward's.
+TEST(BackwardInParts, AParameterOfTheLossGetsItsGradientToo) {
+  set_threads(2);
+  torch::manual_seed(5);
+  auto w = torch::randn({6, 4}, torch::requires_grad());
+  auto scale = torch::tensor(0.7, torch::requires_grad());
+  const auto x = torch::randn({50, 4});
+  const auto target = torch::randn({50, 6});
+  const std::vector<torch::Tensor> params{w, scale};
+  auto loss_of = [&](const torch::Tensor& out) { return (scale.exp() * out - target).pow(2).mean(); };
+  loss_of(x.matmul(w.t())).backward();
+  const auto dw = w.grad().clone(), dscale = scale.grad().clone();
+  for (auto p : params) p.mutable_grad() = torch::Tensor();
+  const auto loss = backward_in_parts(x.size(0), params, [&](int64_t from, int64_t n) {
+    return x.narrow(0, from, n).matmul(w.t());
+  }, loss_of);
+  ASSERT_TRUE(scale.grad().defined());
+  EXPECT_NEAR(scale.grad().item<double>(), dscale.item<double>(), 1e-5 * std::abs(dscale.item<double>()));
+  EXPECT_TRUE(torch::allclose(w.grad(), dw, 1e-5, 1e-6));
+  EXPECT_NEAR(loss.item<double>(), loss_of(x.matmul(w.t())).item<double>(), 1e-6);
+}
