@@ -7,7 +7,6 @@
 
 #include "core/model/cpu_kernel.h"
 #include "core/model/linear.h"
-#include "core/model/mac_tally.h"
 #include "core/util/blas.h"
 
 namespace rflab::eval {
@@ -61,64 +60,46 @@ void fold_3x3(const float* columns, float* dx, int64_t B, int64_t H, int64_t W, 
   });
 }
 
-struct Conv3x3 : torch::autograd::Function<Conv3x3> {
-  static torch::Tensor forward(AutogradContext* ctx, torch::Tensor x, torch::Tensor weight, torch::Tensor bias) {
+// x [B, H, W, C] -> columns [B, H, W, 9·C]; backward folds the columns' gradient onto the map.
+struct Unfold3x3 : torch::autograd::Function<Unfold3x3> {
+  static torch::Tensor forward(AutogradContext* ctx, torch::Tensor x) {
     x = x.contiguous();
-    const int64_t B = x.size(0), H = x.size(1), W = x.size(2), C = x.size(3), O = weight.size(0);
-    const int64_t M = B * H * W, K = 9 * C;
-    auto columns = torch::empty({M, K}, x.options());  // [B·H·W, 9·C]
+    const int64_t B = x.size(0), H = x.size(1), W = x.size(2), C = x.size(3);
+    auto columns = torch::empty({B, H, W, 9 * C}, x.options());
     unfold_3x3(x.data_ptr<float>(), columns.data_ptr<float>(), B, H, W, C);
-    const auto kernel = kernel_matrix(weight);  // [O, 9·C]
-    auto y = bias.contiguous().expand({M, O}).contiguous();  // [B·H·W, O], rows start as the bias
-    if (M > 0) core::sgemm_rows(false, true, M, O, K, 1.0f, columns.data_ptr<float>(), K, kernel.data_ptr<float>(), K,
-                                1.0f, y.data_ptr<float>(), O);
-    ctx->save_for_backward({columns, kernel});
     ctx->saved_data["shape"] = x.sizes().vec();
-    return y.view({B, H, W, O});
+    return columns;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    const auto saved = ctx->get_saved_variables();
-    const auto &columns = saved[0], &kernel = saved[1];
     const auto shape = ctx->saved_data["shape"].toIntVector();
-    const int64_t B = shape[0], H = shape[1], W = shape[2], C = shape[3], O = kernel.size(0);
-    const int64_t M = B * H * W, K = 9 * C;
-    const auto g = grads[0].reshape({M, O}).contiguous();  // [B·H·W, O]
-    torch::Tensor dx, dw, db;
-    if (ctx->needs_input_grad(0)) {
-      auto d_columns = torch::empty({M, K}, g.options());
-      if (M > 0) core::sgemm_rows(false, false, M, K, O, 1.0f, g.data_ptr<float>(), O, kernel.data_ptr<float>(), K, 0.0f,
-                                  d_columns.data_ptr<float>(), K);
-      dx = torch::empty({B, H, W, C}, g.options());
-      fold_3x3(d_columns.data_ptr<float>(), dx.data_ptr<float>(), B, H, W, C);
-    }
-    if (ctx->needs_input_grad(1)) {
-      auto dk = torch::empty({O, K}, g.options());  // [O, 9·C]
-      if (M > 0) core::sgemm_rows(true, false, O, K, M, 1.0f, g.data_ptr<float>(), O, columns.data_ptr<float>(), K, 0.0f,
-                                  dk.data_ptr<float>(), K);
-      dw = dk.view({O, 3, 3, C}).permute({0, 3, 1, 2}).contiguous();  // back to [O, C, 3, 3]
-    }
-    if (ctx->needs_input_grad(2)) db = g.sum(0);
-    return {dx, dw, db};
+    const auto g = grads[0].contiguous();  // [B, H, W, 9·C]
+    auto dx = torch::empty(shape, g.options());
+    fold_3x3(g.data_ptr<float>(), dx.data_ptr<float>(), shape[0], shape[1], shape[2], shape[3]);
+    return {dx};
   }
 };
 
-}  // namespace
-
-torch::Tensor conv3x3_composite(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+// The columns through ATen's autograd operations: slices of the padded map, concatenated.
+torch::Tensor unfold_3x3_composite(const torch::Tensor& x) {
   const int64_t H = x.size(1), W = x.size(2);
   const auto padded = torch::constant_pad_nd(x, {0, 0, 1, 1, 1, 1});  // [B, H+2, W+2, C]
   std::vector<torch::Tensor> taps;                                   // tap (dy, dx) at 3·dy + dx, [B, H, W, C]
   for (int64_t dy = 0; dy < 3; ++dy)
     for (int64_t dx = 0; dx < 3; ++dx) taps.push_back(padded.narrow(1, dy, H).narrow(2, dx, W));
-  return core::linear_rows_aten(kernel_matrix(weight), bias, torch::cat(taps, 3));  // [B, H, W, O]
+  return torch::cat(taps, 3);
+}
+
+}  // namespace
+
+torch::Tensor conv3x3_composite(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+  return core::linear_rows_aten(kernel_matrix(weight), bias, unfold_3x3_composite(x));  // [B, H, W, O]
 }
 
 torch::Tensor conv3x3_channels_last(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
-  core::MacTally::add(x.numel() / x.size(3) * weight.numel());
-  if (!bias.defined() || !core::cpu_float32({&x, &weight, &bias}) || !core::has_sgemm())
-    return conv3x3_composite(x, weight, bias);
-  return Conv3x3::apply(x, weight, bias);
+  const bool kernel = core::cpu_float32({&x, &weight}) && core::has_sgemm();
+  // core::linear_rows: one sgemm per pass, its backward the kernel's and the columns' gradients.
+  return core::linear_rows(kernel_matrix(weight), bias, kernel ? Unfold3x3::apply(x) : unfold_3x3_composite(x));
 }
 
 }  // namespace rflab::eval

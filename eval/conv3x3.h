@@ -5,14 +5,14 @@
 //
 // Dimension letters: B images, H x W the map, C input and O output channels.
 //
-// On the CPU in fp32 it is one sgemm per pass with its own backward (dW = gᵀ·columns,
-// d columns = g·W folded back onto the map, db = Σ g); the folding writes each image's pixels from
-// that image's rows alone, in a fixed order. Its passes are pure functions, safe to run on two
-// threads at once, as training in parts does
-// (core/util/shards.h); ATen's CPU convolution backward gave wrong weight gradients when two
-// threads ran it concurrently. conv3x3_composite is the same convolution from ATen's autograd
-// operations (slices of the padded map, a concatenation, a product): the reference the kernel is
-// tested against, and the path elsewhere (--reference-kernels, other devices and dtypes).
+// On the CPU in fp32 the columns are laid out by one loop with its own backward, which folds
+// their gradient back onto the map (each image's pixels from that image's rows alone, in a fixed
+// order), and the product is core::linear_rows (one sgemm per pass). Both are pure functions, safe
+// to run on two threads at once, as training in parts does (core/util/shards.h); ATen's CPU
+// convolution backward gave wrong weight gradients when two threads ran it concurrently.
+// conv3x3_composite is the same convolution from ATen's autograd operations (slices of the padded
+// map, a concatenation, addmm): the reference the kernel is tested against; the columns' slices
+// are also the path elsewhere (--reference-kernels, other devices and dtypes).
 #pragma once
 #include <torch/torch.h>
 

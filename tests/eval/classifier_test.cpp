@@ -50,8 +50,7 @@ TEST(ClassifierCache, HitReturnsIdenticalWeightsAndReport) {
   auto second = load_or_train_classifier(c, data, dir);
   EXPECT_FALSE(first.from_cache);
   EXPECT_TRUE(second.from_cache);
-  const auto a = module_tensors(*first.model), b = module_tensors(*second.model);
-  for (const auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name;
+  testing::expect_same_weights(*first.model, *second.model);
   EXPECT_EQ(second.report.heldout_accuracy, first.report.heldout_accuracy);
   const auto listed = list_networks(dir, "classifier");
   ASSERT_EQ(listed.size(), 1u);
@@ -63,12 +62,11 @@ TEST(Classifier, TrainedWeightsDoNotDependOnTheThreadCount) {
   auto c = testing::tiny_classifier_config();
   c.steps = 4;
   const auto data = small_data().subset(500, 100);
-  testing::set_threads(1);
+  rflab::testing::use_threads(1);
   const auto one = train_classifier(c, data);
-  testing::set_threads(2);
+  rflab::testing::use_threads(2);
   const auto two = train_classifier(c, data);
-  const auto a = module_tensors(*one.model), b = module_tensors(*two.model);
-  for (const auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name;
+  testing::expect_same_weights(*one.model, *two.model);
   EXPECT_EQ(one.report.final_loss, two.report.final_loss);
 }
 

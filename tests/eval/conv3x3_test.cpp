@@ -8,18 +8,14 @@
 
 #include <thread>
 
-#include "core/util/threads.h"
 #include "eval/conv3x3.h"
 #include "eval/conv_tower.h"
+#include "tests/util/threads.h"
 
 namespace rflab::eval {
 namespace {
 
-void set_threads(int n) {
-  core::ThreadChoice c;
-  c.torch_threads = c.blas_threads = n;
-  core::configure_threads(c);
-}
+using rflab::testing::use_threads;
 
 struct Grads {
   torch::Tensor y, dx, dw, db;
@@ -73,7 +69,7 @@ struct Case {
 class Conv3x3Shapes : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Conv3x3Shapes, KernelAndCompositeEqualAtensConv2d) {
-  set_threads(2);
+  use_threads(2);
   const auto c = GetParam();
   torch::manual_seed(11);
   const auto x = torch::randn({c.B, c.C, c.H, c.W});
@@ -94,7 +90,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Conv3x3Shapes,
 // Two threads each running a forward and backward at once give each its own single-threaded
 // result (the failure ATen's CPU convolution showed: wrong weight gradients).
 TEST(Conv3x3, ForwardAndBackwardOnTwoThreadsAtOnce) {
-  set_threads(1);
+  use_threads(1);
   torch::manual_seed(13);
   std::vector<torch::Tensor> xs{torch::randn({16, 8, 16, 16}), torch::randn({16, 8, 16, 16})};
   const auto w = 0.1 * torch::randn({16, 8, 3, 3});
@@ -113,11 +109,11 @@ TEST(Conv3x3, ForwardAndBackwardOnTwoThreadsAtOnce) {
       EXPECT_TRUE(torch::equal(together[i].dx, alone[i].dx)) << round;
     }
   }
-  set_threads(2);
+  use_threads(2);
 }
 
 TEST(ConvTower, ForwardEqualsTheAtenLayersWithGradients) {
-  set_threads(2);
+  use_threads(2);
   torch::manual_seed(14);
   ConvTower tower(1, 16, std::vector<int64_t>{8, 16}, 2);
   const auto images = torch::randn({6, 1, 16, 16});

@@ -6,12 +6,13 @@
 #include <filesystem>
 #include <string>
 
-#include "core/util/threads.h"
 #include "eval/classifier.h"
 #include "eval/eval_dataset.h"
 #include "eval/mini_clip.h"
+#include "eval/model_cache.h"
 
 #include "tests/util/temp_dir.h"
+#include "tests/util/threads.h"
 
 namespace rflab::eval::testing {
 
@@ -29,11 +30,14 @@ inline std::string fresh_dir(const std::string& name) {
   return p.string();
 }
 
-// Both pools (libtorch's and OpenBLAS's) at n threads.
-inline void set_threads(int n) {
-  core::ThreadChoice c;
-  c.torch_threads = c.blas_threads = n;
-  core::configure_threads(c);
+// Two networks with the same tensors, name for name and bit for bit.
+inline void expect_same_weights(const torch::nn::Module& a, const torch::nn::Module& b) {
+  const auto ta = module_tensors(a), tb = module_tensors(b);
+  ASSERT_EQ(ta.size(), tb.size());
+  for (const auto& [name, t] : ta) {
+    ASSERT_EQ(tb.count(name), 1u) << name;
+    EXPECT_TRUE(torch::equal(t, tb.at(name))) << name;
+  }
 }
 
 inline const EvalDataset& full_data() {

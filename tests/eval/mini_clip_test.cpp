@@ -77,12 +77,11 @@ TEST(MiniClip, TrainedWeightsDoNotDependOnTheThreadCount) {
   auto c = tiny_clip_config();
   c.steps = 4;
   const auto data = small_data().subset(500, 100);
-  testing::set_threads(1);
+  rflab::testing::use_threads(1);
   const auto one = train_mini_clip(c, data);
-  testing::set_threads(2);
+  rflab::testing::use_threads(2);
   const auto two = train_mini_clip(c, data);
-  const auto a = module_tensors(*one.model), b = module_tensors(*two.model);
-  for (const auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name;
+  testing::expect_same_weights(*one.model, *two.model);
   EXPECT_NE(two.model->logit_scale.item<double>(), std::log(1.0 / c.init_temperature));
 }
 
@@ -162,9 +161,7 @@ TEST(MiniClipCache, HitReturnsIdenticalWeights) {
   EXPECT_EQ(first.path, cache_path(dir, "clip", mini_clip_cache_key(cache_test_config(), data)));
   auto second = load_or_train_mini_clip(cache_test_config(), data, dir);
   EXPECT_TRUE(second.from_cache);
-  const auto a = module_tensors(*first.model), b = module_tensors(*second.model);
-  ASSERT_EQ(a.size(), b.size());
-  for (const auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name;
+  testing::expect_same_weights(*first.model, *second.model);
   EXPECT_EQ(second.report.heldout_zero_shot_accuracy, first.report.heldout_zero_shot_accuracy);
   EXPECT_EQ(second.model->tokenizer.vocabulary(), first.model->tokenizer.vocabulary());
 }

@@ -6,9 +6,10 @@
 
 #include "core/model/backbone.h"
 #include "core/train/backward_in_parts.h"
-#include "core/util/threads.h"
+#include "tests/util/threads.h"
 
 using namespace rflab::core;
+using rflab::testing::use_threads;
 
 namespace {
 
@@ -70,16 +71,10 @@ struct Problem {
   Conditioning cond;
 };
 
-void set_threads(int n) {
-  ThreadChoice c;
-  c.torch_threads = c.blas_threads = n;
-  configure_threads(c);
-}
-
 }  // namespace
 
 TEST(BackwardInParts, SameLossAndTheGradientsOfOneBackward) {
-  set_threads(2);
+  use_threads(2);
   Problem pb;
   const auto whole = pb.whole();
   const auto parts = pb.in_parts();
@@ -98,18 +93,18 @@ TEST(BackwardInParts, SameLossAndTheGradientsOfOneBackward) {
 
 TEST(BackwardInParts, GradientsDoNotDependOnTheThreadCount) {
   Problem pb;
-  set_threads(2);
+  use_threads(2);
   const auto two = pb.in_parts();
-  set_threads(1);
+  use_threads(1);
   const auto one = pb.in_parts();
-  set_threads(2);
+  use_threads(2);
   EXPECT_TRUE(torch::equal(one.loss, two.loss));
   for (size_t i = 0; i < two.grads.size(); ++i)
     if (two.grads[i].defined()) EXPECT_TRUE(torch::equal(one.grads[i], two.grads[i])) << "parameter " << i;
 }
 
 TEST(BackwardInParts, AParameterTheNetworkDoesNotReachKeepsNoGradient) {
-  set_threads(2);
+  use_threads(2);
   Problem pb;
   auto unused = torch::zeros({3}, torch::requires_grad());
   auto params = pb.model->parameters();
@@ -120,12 +115,11 @@ TEST(BackwardInParts, AParameterTheNetworkDoesNotReachKeepsNoGradient) {
   EXPECT_TRUE(params.front().grad().defined());
 }
 
-
 // A loss that uses a parameter of its own (as the CLIP loss its temperature) besides the parts'
 // outputs: that parameter's gradient is the loss's, the others' the parts', and both equal one
 // whole-batch backward's.
 TEST(BackwardInParts, AParameterOfTheLossGetsItsGradientToo) {
-  set_threads(2);
+  use_threads(2);
   torch::manual_seed(5);
   auto w = torch::randn({6, 4}, torch::requires_grad());
   auto scale = torch::tensor(0.7, torch::requires_grad());

@@ -8,19 +8,14 @@
 #include "core/train/text_to_image.h"
 #include "core/train/seeds.h"
 #include "core/train/validation.h"
-#include "core/util/threads.h"
 #include "tests/core/train/trainer_test_util.h"
+#include "tests/util/threads.h"
 
 using namespace rflab::core;
+using rflab::testing::use_threads;
 using rflab::core::testing::tiny_config;
 
 namespace {
-
-void use_threads(int n) {
-  ThreadChoice c;
-  c.torch_threads = c.blas_threads = n;
-  configure_threads(c);
-}
 
 std::unique_ptr<TextToImage> tiny_system(const std::string& formulation) {
   auto system = std::make_unique<TextToImage>(tiny_config(1, {{"formulation", formulation}}), tiny_conditioner());
