@@ -8,6 +8,7 @@
 
 #include "core/model/cpu_kernel.h"
 #include "core/model/mac_tally.h"
+#include "core/model/vectorised.h"
 #include "core/util/blas.h"
 
 namespace rflab::core {
@@ -17,15 +18,27 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-void softmax_rows(float* s, int64_t rows, int64_t cols) {
+// Each row of s in place: e^(s − max) over its sum. Exponents below −80 give e^−80 instead of
+// less, which adds under 1e-34 to a sum of at least 1.
+__attribute__((always_inline)) inline void softmax_loop(float* __restrict s, int64_t rows, int64_t cols) {
   for (int64_t i = 0; i < rows; ++i) {
-    float* r = s + i * cols;
-    const float mx = *std::max_element(r, r + cols);
+    float* __restrict r = s + i * cols;
+    float mx = r[0];
+    for (int64_t j = 1; j < cols; ++j) mx = r[j] > mx ? r[j] : mx;
+    for (int64_t j = 0; j < cols; ++j) {
+      const float v = r[j] - mx;
+      r[j] = exp_clamped(v < -80.0f ? -80.0f : v);
+    }
     float sum = 0;
-    for (int64_t j = 0; j < cols; ++j) sum += (r[j] = std::exp(r[j] - mx));
+    for (int64_t j = 0; j < cols; ++j) sum += r[j];
     const float inv = 1.0f / sum;
     for (int64_t j = 0; j < cols; ++j) r[j] *= inv;
   }
+}
+RFLAB_AVX2_FMA void softmax_avx2(float* s, int64_t rows, int64_t cols) { softmax_loop(s, rows, cols); }
+void softmax_base(float* s, int64_t rows, int64_t cols) { softmax_loop(s, rows, cols); }
+void softmax_rows(float* s, int64_t rows, int64_t cols) {
+  avx2_fma() ? softmax_avx2(s, rows, cols) : softmax_base(s, rows, cols);
 }
 
 // One pair (sample, head) of the joint sequence gathered into contiguous [L, d] scratch rows:
@@ -129,8 +142,7 @@ struct FusedAttention : torch::autograd::Function<FusedAttention> {
           for (int64_t i = 0; i < L; ++i) {
             float* r = dS.data() + i * L;
             const float* pr = Pp + i * L;
-            float dot = 0;
-            for (int64_t j = 0; j < L; ++j) dot += r[j] * pr[j];
+            const float dot = sum_lanes(L, [=](int64_t j) { return r[j] * pr[j]; });
             for (int64_t j = 0; j < L; ++j) r[j] = pr[j] * (r[j] - dot);
           }
           sgemm_rows(false, false, L, s.d, L, scale, dS.data(), L, K.data(), s.d, 0.0f, dQ.data(), s.d);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/model/cpu_kernel.h"
+#include "core/model/vectorised.h"
 
 namespace rflab::core {
 
@@ -29,8 +30,7 @@ struct FusedRMSNorm : torch::autograd::Function<FusedRMSNorm> {
     at::parallel_for(0, rows, 64, [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
         const float* xr = X + r * D;
-        float ss = 0;
-        for (int64_t i = 0; i < D; ++i) ss += xr[i] * xr[i];
+        const float ss = sum_lanes(D, [xr](int64_t i) { return xr[i] * xr[i]; });
         const float inv = 1.0f / std::sqrt(ss / static_cast<float>(D) + static_cast<float>(eps));
         R[r] = inv;
         float* yr = Y + r * D;
@@ -63,8 +63,7 @@ struct FusedRMSNorm : torch::autograd::Function<FusedRMSNorm> {
         for (int64_t r = c * kChunkRows; r < end; ++r) {
           const float *xr = X + r * D, *gr = G + r * D;
           const float inv = R[r];
-          float dot = 0;
-          for (int64_t i = 0; i < D; ++i) dot += W[i] * gr[i] * xr[i];
+          const float dot = sum_lanes(D, [=](int64_t i) { return W[i] * gr[i] * xr[i]; });
           const float k = inv * inv * inv * dot / static_cast<float>(D);
           float* dxr = dX + r * D;
           for (int64_t i = 0; i < D; ++i) {

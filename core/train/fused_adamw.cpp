@@ -13,6 +13,27 @@ namespace rflab::core {
 
 namespace {
 
+// One step's constants of the one-pass update (FusedAdamW::step).
+struct Coefficients {
+  float decay, b1, one_minus_b1, b2, one_minus_b2, sqrt_bc2, eps, neg_step;
+};
+
+// The update of n elements, in a function of its own so that the compiler knows the four arrays
+// apart (__restrict) and vectorises it (the lambda's captured pointers it could not): a pass at
+// memory speed where the scalar loop was bound by its square roots and divisions. Both are exact
+// in IEEE arithmetic, so the vector and scalar loops give the same bits.
+void update(float* __restrict w, float* __restrict m, float* __restrict v, const float* __restrict g, int64_t n,
+            const Coefficients& k) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float wi = w[i] * k.decay;
+    const float mi = m[i] * k.b1 + k.one_minus_b1 * g[i];
+    const float vi = v[i] * k.b2 + k.one_minus_b2 * g[i] * g[i];
+    m[i] = mi;
+    v[i] = vi;
+    w[i] = wi + k.neg_step * (mi / (std::sqrt(vi) / k.sqrt_bc2 + k.eps));
+  }
+}
+
 bool fusable(const torch::Tensor& t) { return t.is_contiguous() && t.numel() > 0; }
 
 using State = std::remove_reference_t<decltype(std::declval<torch::optim::Optimizer&>().state())>;
@@ -132,15 +153,9 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
       float* m = s.exp_avg().data_ptr<float>();
       float* v = s.exp_avg_sq().data_ptr<float>();
       const float* g = p.grad().data_ptr<float>();
+      const Coefficients k{decay, b1, one_minus_b1, b2, one_minus_b2, sqrt_bc2, eps, neg_step};
       at::parallel_for(0, p.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) {
-          const float wi = w[i] * decay;
-          const float mi = m[i] * b1 + one_minus_b1 * g[i];
-          const float vi = v[i] * b2 + one_minus_b2 * g[i] * g[i];
-          m[i] = mi;
-          v[i] = vi;
-          w[i] = wi + neg_step * (mi / (std::sqrt(vi) / sqrt_bc2 + eps));
-        }
+        update(w + begin, m + begin, v + begin, g + begin, end - begin, k);
       });
     }
   }

@@ -1,6 +1,6 @@
 // The fused CPU kernels (joint attention, RMSNorm, modulation, GELU) against their ATen composites
 // or closed forms: outputs and every input gradient, and independence from the number of intra-op
-// threads.
+// threads. Kernels with an AVX2 + FMA build are checked in it and in the baseline build.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -11,6 +11,7 @@
 #include "core/model/linear.h"
 #include "core/model/modulate.h"
 #include "core/model/rms_norm.h"
+#include "core/model/vectorised.h"
 
 using namespace rflab::core;
 
@@ -70,6 +71,17 @@ auto through_linear(F f) {
 auto fused_linear = through_linear([](const torch::nn::Linear& l, const torch::Tensor& x) { return linear_rows(l, x); });
 auto aten_linear = through_linear([](const torch::nn::Linear& l, const torch::Tensor& x) { return linear_rows_aten(l, x); });
 
+// check() in the AVX2 + FMA build of the kernels (where this CPU has it) and in the baseline build.
+template <class Check>
+void in_both_vector_builds(Check check) {
+  for (bool avx2 : {true, false}) {
+    SCOPED_TRACE(avx2 ? "AVX2 + FMA build where the CPU has it" : "baseline build");
+    set_avx2_fma(avx2);
+    check();
+  }
+  set_avx2_fma(true);
+}
+
 auto fused_attention = [](const std::vector<torch::Tensor>& x) { return joint_attention(x[0], x[1], x[2]); };
 auto aten_attention = [](const std::vector<torch::Tensor>& x) { return joint_attention_aten(x[0], x[1], x[2]); };
 
@@ -81,7 +93,17 @@ TEST(FusedKernels, JointAttentionMatchesAten) {
   std::vector<torch::Tensor> qkv = {2 * torch::randn({B, heads, L, d}), 2 * torch::randn({B, heads, L, d}),
                                     torch::randn({B, heads, L, d})};
   auto up = torch::randn({B, L, heads * d});
-  expect_close(run(fused_attention, qkv, up), run(aten_attention, qkv, up), 1e-5);
+  in_both_vector_builds([&] { expect_close(run(fused_attention, qkv, up), run(aten_attention, qkv, up), 1e-5); });
+}
+
+TEST(FusedKernels, JointAttentionWithScoresFarApartMatchesAten) {
+  // Scores spread over hundreds: most exponents of the softmax fall below its clamp at −80.
+  torch::manual_seed(12);
+  const int64_t B = 2, heads = 2, L = 19, d = 8;
+  std::vector<torch::Tensor> qkv = {30 * torch::randn({B, heads, L, d}), 30 * torch::randn({B, heads, L, d}),
+                                    torch::randn({B, heads, L, d})};
+  auto up = torch::randn({B, L, heads * d});
+  in_both_vector_builds([&] { expect_close(run(fused_attention, qkv, up), run(aten_attention, qkv, up), 1e-5); });
 }
 
 TEST(FusedKernels, JointAttentionRowsAreConvexCombinationsOfV) {
@@ -166,7 +188,8 @@ torch::Tensor gelu_inputs() {
                      1e-35 * torch::randn({10}), torch::zeros({3})});
 }
 
-TEST(FusedKernels, GeluTanhMatchesTheExactFunctionInDouble) {
+// The fused GELU's values and gradients against the closed forms in double.
+void expect_gelu_matches_the_exact_function() {
   auto x = gelu_inputs();
   auto up = torch::randn_like(x);
   auto fused = run([](const std::vector<torch::Tensor>& v) { return gelu_tanh(v[0]); }, {x}, up);
@@ -190,6 +213,10 @@ TEST(FusedKernels, GeluTanhMatchesTheExactFunctionInDouble) {
   EXPECT_TRUE(torch::equal(gelu_tanh(x), fused.out));
 }
 
+TEST(FusedKernels, GeluTanhMatchesTheExactFunctionInDouble) {
+  in_both_vector_builds(expect_gelu_matches_the_exact_function);
+}
+
 TEST(FusedKernels, GeluTanhMatchesAten) {
   auto x = gelu_inputs();
   auto up = torch::randn_like(x);
@@ -197,6 +224,9 @@ TEST(FusedKernels, GeluTanhMatchesAten) {
   auto aten = run([](const std::vector<torch::Tensor>& v) { return gelu_tanh_aten(v[0]); }, {x}, up);
   // ATen's own gradient is off the closed form by up to ~5e-6 (its tanh form near |x| ≈ 3).
   expect_close(fused, aten, 1e-5);
+  set_avx2_fma(false);
+  expect_close(run([](const std::vector<torch::Tensor>& v) { return gelu_tanh(v[0]); }, {x}, up), aten, 1e-5);
+  set_avx2_fma(true);
 }
 
 TEST(FusedKernels, LinearMatchesAddmm) {
