@@ -53,8 +53,9 @@ void fold_3x3(const float* columns, float* dx, int64_t B, int64_t H, int64_t W, 
             for (int64_t dx_ = 0; dx_ < 3; ++dx_, row += C) {
               const int64_t sy = y + dy - 1, sx = x0 + dx_ - 1;
               if (sy < 0 || sy >= H || sx < 0 || sx >= W) continue;
-              float* out = dx + ((b * H + sy) * W + sx) * C;
-              for (int64_t c = 0; c < C; ++c) out[c] += row[c];
+              float* __restrict out = dx + ((b * H + sy) * W + sx) * C;
+              const float* __restrict in = row;
+              for (int64_t c = 0; c < C; ++c) out[c] += in[c];
             }
         }
   });

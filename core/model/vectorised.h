@@ -4,7 +4,8 @@
 // fixed order give the same result on every thread count), and the AVX2 + FMA build of a loop,
 // chosen at run time where the CPU has both (the baseline x86-64 build has neither: 4 lanes and
 // separate multiply and add). Kernel files are compiled with -O3 -fno-trapping-math
-// -fno-math-errno (core/CMakeLists.txt), without which GCC vectorises none of these loops.
+// -fno-math-errno (rflab_kernel_sources, CMakeLists.txt), without which GCC vectorises none of
+// these loops.
 #pragma once
 #include <cstdint>
 #include <cstring>
