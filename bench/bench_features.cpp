@@ -63,12 +63,13 @@ void BM_InceptionFeatures(benchmark::State& state) {
 }
 BENCHMARK(BM_InceptionFeatures)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// A training step's forward and backward of the conditioner's image tower (the evaluators' is the
-// same kind) on a batch of 128, as the evaluators are trained (images/s): path 0 through ATen's
-// Conv2d and MaxPool2d on the whole batch, 1 the tower's channels-last products on the whole
-// batch, 2 the same in parts of 32, one core each (core::backward_in_parts), as rflab trains them.
+// A training step's forward and backward of a mini-CLIP's image tower on a batch of 128, as the
+// evaluators are trained (images/s): path 0 through ATen's Conv2d and MaxPool2d on the whole
+// batch, 1 the tower's channels-last products on the whole batch, 2 the same in parts of 32, one
+// core each (core::backward_in_parts), as rflab trains them; tower 0 the conditioner's (32, 64
+// and 128 channels, one convolution per stage), 1 the evaluator's (16, 32 and 64, two per stage).
 void BM_ConvTowerTrainStep(benchmark::State& state) {
-  const auto config = MiniClipConfig::conditioner();
+  const auto config = state.range(1) == 0 ? MiniClipConfig::conditioner() : MiniClipConfig::evaluator();
   rflab::eval::ConvTower tower(config.in_channels, config.image_size, config.image_channels,
                                config.image_convs_per_stage);
   const auto params = tower->parameters();
@@ -86,10 +87,15 @@ void BM_ConvTowerTrainStep(benchmark::State& state) {
     }
   }
   state.SetItemsProcessed(state.iterations() * B);
-  state.SetLabel(state.range(0) == 0 ? "ATen, whole batch" : state.range(0) == 1 ? "products, whole batch"
-                                                                                   : "products, in parts");
+  state.SetLabel(std::string(state.range(1) == 0 ? "conditioner, " : "evaluator, ") +
+                 (state.range(0) == 0 ? "ATen, whole batch" : state.range(0) == 1 ? "products, whole batch"
+                                                                                  : "products, in parts"));
 }
-BENCHMARK(BM_ConvTowerTrainStep)->ArgName("path")->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ConvTowerTrainStep)
+    ->ArgNames({"path", "tower"})
+    ->ArgsProduct({{0, 1, 2}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 
