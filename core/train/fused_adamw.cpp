@@ -143,17 +143,19 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
       s.step(s.step() + 1);
       const double bias_correction1 = 1 - std::pow(beta1, s.step());
       const double bias_correction2 = 1 - std::pow(beta2, s.step());
-      const float decay = o.weight_decay() != 0 ? static_cast<float>(1 - lr * o.weight_decay()) : 1.0f;
-      const float b1 = static_cast<float>(beta1), one_minus_b1 = static_cast<float>(1 - beta1);
-      const float b2 = static_cast<float>(beta2), one_minus_b2 = static_cast<float>(1 - beta2);
-      const float sqrt_bc2 = static_cast<float>(std::sqrt(bias_correction2));
-      const float eps = static_cast<float>(o.eps());
-      const float neg_step = static_cast<float>(-lr / bias_correction1);
+      const Coefficients k{
+          /*decay=*/o.weight_decay() != 0 ? static_cast<float>(1 - lr * o.weight_decay()) : 1.0f,
+          /*b1=*/static_cast<float>(beta1),
+          /*one_minus_b1=*/static_cast<float>(1 - beta1),
+          /*b2=*/static_cast<float>(beta2),
+          /*one_minus_b2=*/static_cast<float>(1 - beta2),
+          /*sqrt_bc2=*/static_cast<float>(std::sqrt(bias_correction2)),
+          /*eps=*/static_cast<float>(o.eps()),
+          /*neg_step=*/static_cast<float>(-lr / bias_correction1)};
       float* w = p.data_ptr<float>();
       float* m = s.exp_avg().data_ptr<float>();
       float* v = s.exp_avg_sq().data_ptr<float>();
       const float* g = p.grad().data_ptr<float>();
-      const Coefficients k{decay, b1, one_minus_b1, b2, one_minus_b2, sqrt_bc2, eps, neg_step};
       at::parallel_for(0, p.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
         update(w + begin, m + begin, v + begin, g + begin, end - begin, k);
       });

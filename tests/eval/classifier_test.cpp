@@ -62,10 +62,7 @@ TEST(Classifier, TrainedWeightsDoNotDependOnTheThreadCount) {
   auto c = testing::tiny_classifier_config();
   c.steps = 4;
   const auto data = small_data().subset(500, 100);
-  rflab::testing::use_threads(1);
-  const auto one = train_classifier(c, data);
-  rflab::testing::use_threads(2);
-  const auto two = train_classifier(c, data);
+  const auto [one, two] = testing::trained_on_one_and_two_threads([&] { return train_classifier(c, data); });
   testing::expect_same_weights(*one.model, *two.model);
   EXPECT_EQ(one.report.final_loss, two.report.final_loss);
 }

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "eval/classifier.h"
 #include "eval/eval_dataset.h"
@@ -38,6 +39,16 @@ inline void expect_same_weights(const torch::nn::Module& a, const torch::nn::Mod
     ASSERT_EQ(tb.count(name), 1u) << name;
     EXPECT_TRUE(torch::equal(t, tb.at(name))) << name;
   }
+}
+
+// train() on one thread, then on two (both pools; the count is left at two): {one, two}.
+template <class Train>
+auto trained_on_one_and_two_threads(const Train& train) {
+  rflab::testing::use_threads(1);
+  auto one = train();
+  rflab::testing::use_threads(2);
+  auto two = train();
+  return std::make_pair(std::move(one), std::move(two));
 }
 
 inline const EvalDataset& full_data() {

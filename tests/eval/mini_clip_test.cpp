@@ -77,10 +77,7 @@ TEST(MiniClip, TrainedWeightsDoNotDependOnTheThreadCount) {
   auto c = tiny_clip_config();
   c.steps = 4;
   const auto data = small_data().subset(500, 100);
-  rflab::testing::use_threads(1);
-  const auto one = train_mini_clip(c, data);
-  rflab::testing::use_threads(2);
-  const auto two = train_mini_clip(c, data);
+  const auto [one, two] = testing::trained_on_one_and_two_threads([&] { return train_mini_clip(c, data); });
   testing::expect_same_weights(*one.model, *two.model);
   EXPECT_NE(two.model->logit_scale.item<double>(), std::log(1.0 / c.init_temperature));
 }

@@ -85,25 +85,24 @@ void in_both_vector_builds(Check check) {
 auto fused_attention = [](const std::vector<torch::Tensor>& x) { return joint_attention(x[0], x[1], x[2]); };
 auto aten_attention = [](const std::vector<torch::Tensor>& x) { return joint_attention_aten(x[0], x[1], x[2]); };
 
-}  // namespace
-
-TEST(FusedKernels, JointAttentionMatchesAten) {
-  torch::manual_seed(0);
-  const int64_t B = 3, heads = 2, L = 13, d = 8;
-  std::vector<torch::Tensor> qkv = {2 * torch::randn({B, heads, L, d}), 2 * torch::randn({B, heads, L, d}),
-                                    torch::randn({B, heads, L, d})};
+// The fused attention against ATen's on random q and k of the given scale (v of scale 1), in both
+// vector builds.
+void expect_attention_matches_aten(uint64_t seed, int64_t B, int64_t L, double qk_scale) {
+  torch::manual_seed(seed);
+  const int64_t heads = 2, d = 8;
+  std::vector<torch::Tensor> qkv = {qk_scale * torch::randn({B, heads, L, d}),
+                                    qk_scale * torch::randn({B, heads, L, d}), torch::randn({B, heads, L, d})};
   auto up = torch::randn({B, L, heads * d});
   in_both_vector_builds([&] { expect_close(run(fused_attention, qkv, up), run(aten_attention, qkv, up), 1e-5); });
 }
 
+}  // namespace
+
+TEST(FusedKernels, JointAttentionMatchesAten) { expect_attention_matches_aten(0, 3, 13, 2); }
+
 TEST(FusedKernels, JointAttentionWithScoresFarApartMatchesAten) {
   // Scores spread over hundreds: most exponents of the softmax fall below its clamp at −80.
-  torch::manual_seed(12);
-  const int64_t B = 2, heads = 2, L = 19, d = 8;
-  std::vector<torch::Tensor> qkv = {30 * torch::randn({B, heads, L, d}), 30 * torch::randn({B, heads, L, d}),
-                                    torch::randn({B, heads, L, d})};
-  auto up = torch::randn({B, L, heads * d});
-  in_both_vector_builds([&] { expect_close(run(fused_attention, qkv, up), run(aten_attention, qkv, up), 1e-5); });
+  expect_attention_matches_aten(12, 2, 19, 30);
 }
 
 TEST(FusedKernels, JointAttentionRowsAreConvexCombinationsOfV) {
@@ -220,13 +219,11 @@ TEST(FusedKernels, GeluTanhMatchesTheExactFunctionInDouble) {
 TEST(FusedKernels, GeluTanhMatchesAten) {
   auto x = gelu_inputs();
   auto up = torch::randn_like(x);
-  auto fused = run([](const std::vector<torch::Tensor>& v) { return gelu_tanh(v[0]); }, {x}, up);
   auto aten = run([](const std::vector<torch::Tensor>& v) { return gelu_tanh_aten(v[0]); }, {x}, up);
   // ATen's own gradient is off the closed form by up to ~5e-6 (its tanh form near |x| ≈ 3).
-  expect_close(fused, aten, 1e-5);
-  set_avx2_fma(false);
-  expect_close(run([](const std::vector<torch::Tensor>& v) { return gelu_tanh(v[0]); }, {x}, up), aten, 1e-5);
-  set_avx2_fma(true);
+  in_both_vector_builds([&] {
+    expect_close(run([](const std::vector<torch::Tensor>& v) { return gelu_tanh(v[0]); }, {x}, up), aten, 1e-5);
+  });
 }
 
 TEST(FusedKernels, LinearMatchesAddmm) {
