@@ -18,8 +18,8 @@
 #include "core/model/shape/model_size.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/gradients.h"
-#include "core/util/shards.h"
 #include "core/train/backward_in_parts.h"
+#include "core/util/sgemm_rate.h"
 #include "core/util/shards.h"
 #include "core/util/threads.h"
 
@@ -50,18 +50,8 @@ void set_threads(const benchmark::State& state) {
 // The machine's sgemm rate (FLOP/s, best of 5 after a warm-up) at the shape of the MLP's first
 // Linear of depth d: (B·L) x H times H x 4H, with the threads already configured.
 double sgemm_rate(int64_t depth) {
-  const int64_t rows = 64 * 80, k = depth * 64, n = 4 * k;
-  auto a = torch::randn({rows, k});
-  auto b = torch::randn({k, n});
-  torch::mm(a, b);
-  double best = 0;
-  for (int i = 0; i < 5; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    benchmark::DoNotOptimize(torch::mm(a, b).data_ptr());
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    best = std::max(best, 2.0 * rows * k * n / s);
-  }
-  return best;
+  const int64_t k = depth * 64;
+  return 1e9 * sgemm_gflops({64 * 80, k, 4 * k}, 5);
 }
 
 // Forward, backward and AdamW of backbone c on a fixed batch, timed by the state's loop: the

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "experiments/command.h"
+#include "experiments/invocation_clock.h"
 #include "experiments/study_source.h"
 #include "reports/architecture_comparison.h"
 #include "reports/prompt_following.h"
@@ -56,11 +57,12 @@ int report_cmd(Args& args) {
   const std::string gnuplot = args.get_or("gnuplot", "gnuplot");
   const bool quiet = args.has_switch("quiet");
   args.finish();
-  results::PhaseClock clock("report");
+  auto clock = invocation_clock("report");
   results::Store store(study.db_path);
   const auto sweep_id = study.sweep ? store.find_sweep(study.sweep->name, study.sweep->content_hash) : std::nullopt;
   reports::ReportInput in;
-  if (sweep_id) in.time = reports::summarise_time(store.phase_timings_of_sweep(*sweep_id));
+  if (sweep_id)
+    in.time = reports::summarise_time(store.phase_timings_of_sweep(*sweep_id), store.machine_rates_of_sweep(*sweep_id));
   in.title = "rflab report: " + study.name;
   in.command = study.sweep ? "rflab report --sweep " + study.sweep->file : "rflab report --db " + study.db_path;
   in.variants = reports::variants_of(study.runs);
@@ -108,7 +110,8 @@ int report_cmd(Args& args) {
   if (!files.regression_html.empty()) std::cout << "        " << files.regression_html << " (regression history)\n";
   if (sweep_id) {  // the study ends with where its time went, this report included
     results::record_phase_timings(store, clock, sweep_id);
-    const auto summary = reports::time_summary_markdown(reports::summarise_time(store.phase_timings_of_sweep(*sweep_id)));
+    const auto summary = reports::time_summary_markdown(
+        reports::summarise_time(store.phase_timings_of_sweep(*sweep_id), store.machine_rates_of_sweep(*sweep_id)));
     if (!quiet && !summary.empty()) std::cout << "\nWhere the time of " << study.name << " went:\n" << summary;
   }
   return 0;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/data/shapes/prompts.h"
+#include "experiments/invocation_clock.h"
 #include "experiments/sweep_plan.h"
 #include "results/evaluation_plan.h"
 #include "results/store.h"
@@ -47,7 +48,7 @@ class RunEvaluator {
  private:
   EvalOptions options_;
   std::map<std::string, std::unique_ptr<EvaluationSetup>> setups_;
-  results::PhaseClock clock_{"eval"};
+  results::PhaseClock clock_ = invocation_clock("eval");
 };
 
 // True when every (setting, weights) of the plan has its CLIP-FID row at the plan's N.

@@ -15,6 +15,7 @@
 #include "core/util/device.h"
 #include "core/util/threads.h"
 #include "experiments/conditioner.h"
+#include "experiments/invocation_clock.h"
 #include "experiments/sweep_plan.h"
 #include "results/error.h"
 #include "results/phase_timing.h"
@@ -134,7 +135,7 @@ RunOutcome run_training(const results::RunConfig& config, const RunOptions& o) {
     out.samples_png = out.out_dir + "/samples.png";
     return out;
   }
-  results::PhaseClock clock(o.command, out.run_id);
+  auto clock = invocation_clock(o.command, out.run_id);
   // The run's phases go into the store however this call ends (done, stopped, diverged, failed).
   struct RecordTimings {
     results::Store& store;

@@ -23,6 +23,7 @@
 
 #include "core/model/cpu_kernel.h"
 #include "experiments/conditioner.h"
+#include "experiments/invocation_clock.h"
 #include "experiments/progress.h"
 #include "experiments/sweep_lock.h"
 #include "results/error.h"
@@ -289,7 +290,7 @@ PoolResult run_pool(const SweepPlan& plan, const PoolOptions& o, std::ostream& l
     start_steps += static_cast<double>(last_logged_step(store, ids[&r]));
   }
   // The pool's phases: the conditioners, and its own rest; the workers store their own rows.
-  results::PhaseClock clock("sweep run");
+  auto clock = invocation_clock("sweep run");
   clock.time(results::Phase::conditioner, [&] { prepare_conditioners(queue, o.cache_dir, log); });
   const auto workers_from = std::chrono::steady_clock::now();
   const int jobs = o.gpus.empty() ? o.jobs : static_cast<int>(o.gpus.size());  // one worker per GPU

@@ -214,6 +214,12 @@ void merge_rows(Database& db, MergeReport& report) {
       "LEFT JOIN shard.runs sr ON sr.id = x.run_id "
       "LEFT JOIN main.runs mr ON mr.config_hash = sr.config_hash AND mr.code_version = sr.code_version",
       "merge: phase timings");
+  report.timing_rows += upsert(db,
+                               "INSERT OR IGNORE INTO main.machine_rates(invocation, command, sgemm_gflops, "
+                               "blas_threads, blas_kernels, created_at) "
+                               "SELECT invocation, command, sgemm_gflops, blas_threads, blas_kernels, created_at "
+                               "FROM shard.machine_rates",
+                               "merge: machine rates");
 }
 
 std::string sql_quote(const std::string& s) {

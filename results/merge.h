@@ -17,7 +17,7 @@ struct MergeReport {
   int64_t metric_rows = 0;   // inserted or changed
   int64_t evaluation_rows = 0;
   int64_t artifact_rows = 0;
-  int64_t timing_rows = 0;   // phase timings added
+  int64_t timing_rows = 0;   // phase timings and machine rates added
 
   int64_t total() const {
     return sweeps_added + runs_added + runs_updated + links_added + metric_rows + evaluation_rows + artifact_rows +

@@ -63,6 +63,11 @@ void PhaseClock::add(Phase phase, double seconds, std::optional<int64_t> run_id)
   seconds_[{run_id ? run_id : run_id_, phase}] += std::max(0.0, seconds);
 }
 
+void PhaseClock::set_machine_rate(double sgemm_gflops, int64_t blas_threads, std::string blas_kernels) {
+  if (!(sgemm_gflops > 0)) throw std::invalid_argument("PhaseClock::set_machine_rate: expected a positive rate");
+  machine_rate_ = MachineRate{invocation_, command_, sgemm_gflops, blas_threads, std::move(blas_kernels), ""};
+}
+
 void PhaseClock::exclude(double seconds) { excluded_ += std::max(0.0, seconds); }
 
 double PhaseClock::elapsed() const {
@@ -82,12 +87,20 @@ std::vector<PhaseTiming> PhaseClock::rows(std::optional<int64_t> sweep_id) const
 }
 
 void record_phase_timings(Store& store, const PhaseClock& clock, std::optional<int64_t> sweep_id) {
-  store.add_phase_timings(clock.rows(sweep_id));
+  store.add_phase_timings(clock.rows(sweep_id), clock.machine_rate());
 }
 
-void Store::add_phase_timings(const std::vector<PhaseTiming>& rows) {
+void Store::add_phase_timings(const std::vector<PhaseTiming>& rows, const std::optional<MachineRate>& rate) {
   const std::string purpose = "store phase timings";
   with_write(purpose, [&] {
+    if (rate) {  // once per invocation: a second store of the same clock keeps the first rate
+      auto st = db_->prepare(
+          "INSERT OR IGNORE INTO machine_rates(invocation, command, sgemm_gflops, blas_threads, blas_kernels) "
+          "VALUES (?,?,?,?,?)",
+          purpose);
+      st.bind(1, rate->invocation).bind(2, rate->command).bind(3, rate->sgemm_gflops).bind(4, rate->blas_threads);
+      st.bind(5, rate->blas_kernels).run();
+    }
     // seq continues after each invocation's earlier rows, so one process may store twice; it is
     // read once per invocation and counted on from there.
     std::map<std::string, int64_t> next_seq;
@@ -131,6 +144,20 @@ std::vector<PhaseTiming> Store::phase_timings_of_sweep(int64_t sweep_id) const {
     r.created_at = st.column_text(6);
     out.push_back(std::move(r));
   }
+  return out;
+}
+
+std::vector<MachineRate> Store::machine_rates_of_sweep(int64_t sweep_id) const {
+  auto st = db_->prepare(
+      "SELECT invocation, command, sgemm_gflops, blas_threads, blas_kernels, created_at FROM machine_rates "
+      "WHERE invocation IN (SELECT invocation FROM phase_timings WHERE sweep_id = ?1 OR run_id IN "
+      "(SELECT run_id FROM sweep_runs WHERE sweep_id = ?1)) ORDER BY id",
+      "read machine rates");
+  st.bind(1, sweep_id);
+  std::vector<MachineRate> out;
+  while (st.step())
+    out.push_back({st.column_text(0), st.column_text(1), st.column_double(2), st.column_int(3), st.column_text(4),
+                   st.column_text(5)});
   return out;
 }
 

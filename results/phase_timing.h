@@ -4,6 +4,9 @@
 // regression in speed — can be read from the database. One process invocation writes its rows
 // together, tagged with a random invocation id; `other` is what the invocation spent outside its
 // named phases and outside the workers it waited on, so an invocation's rows sum to its wall time.
+// Beside them each invocation stores the machine's sgemm rate (table machine_rates, schema
+// version 4), measured as it started: the same study takes twice as long on a machine half as
+// fast, and only the rate tells a slower machine from slower code.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -43,6 +46,17 @@ struct PhaseTiming {
   std::string created_at;  // set by the store
 };
 
+// How fast the machine an invocation ran on was: core::sgemm_gflops at its default shape, on the
+// invocation's BLAS threads, measured when it started.
+struct MachineRate {
+  std::string invocation;
+  std::string command;
+  double sgemm_gflops = 0;
+  int64_t blas_threads = 0;  // OpenBLAS's pool size; 0 for another BLAS
+  std::string blas_kernels;  // OpenBLAS's kernel family ("Haswell", "SkylakeX"); "" for another BLAS
+  std::string created_at;    // set by the store
+};
+
 // Accumulates one invocation's phase seconds. Not thread-safe: one per process or command.
 class PhaseClock {
  public:
@@ -67,6 +81,11 @@ class PhaseClock {
   // of this invocation's `other`.
   void exclude(double seconds);
 
+  // The machine's rate for this invocation (measured by the caller: results/ has no BLAS);
+  // stored once, with the first rows the invocation stores.
+  void set_machine_rate(double sgemm_gflops, int64_t blas_threads, std::string blas_kernels);
+  const std::optional<MachineRate>& machine_rate() const { return machine_rate_; }
+
   const std::string& invocation() const { return invocation_; }
   double elapsed() const;  // seconds since construction
 
@@ -80,9 +99,10 @@ class PhaseClock {
   std::chrono::steady_clock::time_point start_;
   std::map<std::pair<std::optional<int64_t>, Phase>, double> seconds_;  // by (run, phase)
   double excluded_ = 0;
+  std::optional<MachineRate> machine_rate_;
 };
 
-// Stores the clock's rows in one transaction (Store::add_phase_timings).
+// Stores the clock's rows and its machine rate in one transaction (Store::add_phase_timings).
 void record_phase_timings(Store& store, const PhaseClock& clock, std::optional<int64_t> sweep_id = std::nullopt);
 
 }  // namespace rflab::results

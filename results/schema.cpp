@@ -156,6 +156,19 @@ CREATE TABLE phase_timings (
 CREATE INDEX phase_timings_sweep ON phase_timings(sweep_id);
 CREATE INDEX phase_timings_run ON phase_timings(run_id);
 )sql",
+      // 4: the machine each invocation ran on, as its sgemm rate (results/phase_timing.h); one
+      // row per invocation, found through that invocation's phase timings.
+      R"sql(
+CREATE TABLE machine_rates (
+  id           INTEGER PRIMARY KEY,
+  invocation   TEXT NOT NULL UNIQUE,
+  command      TEXT NOT NULL,
+  sgemm_gflops REAL NOT NULL CHECK (sgemm_gflops > 0),
+  blas_threads INTEGER NOT NULL CHECK (blas_threads >= 0),
+  blas_kernels TEXT NOT NULL,
+  created_at   TEXT NOT NULL DEFAULT )sql" RFLAB_NOW R"sql(
+);
+)sql",
   };
   return list;
 }

@@ -141,8 +141,10 @@ class Store {
 
   // Phase timings (results/phase_timing.h), implemented in phase_timing.cpp: appended in one
   // transaction; those of a sweep are its own rows and those of the runs it holds, oldest first.
-  void add_phase_timings(const std::vector<PhaseTiming>& rows);
+  void add_phase_timings(const std::vector<PhaseTiming>& rows, const std::optional<MachineRate>& rate = std::nullopt);
   std::vector<PhaseTiming> phase_timings_of_sweep(int64_t sweep_id) const;
+  // The machine rates of the invocations that stored timings of the sweep or of its runs.
+  std::vector<MachineRate> machine_rates_of_sweep(int64_t sweep_id) const;
   // The seconds a run spent in `phase`, over every invocation that worked on it (0 when none).
   double phase_seconds_of_run(int64_t run_id, Phase phase) const;
 

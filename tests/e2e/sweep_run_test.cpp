@@ -96,6 +96,15 @@ TEST(SweepRun, PoolOfThreeWritesEveryRowOfEveryRunToOneDatabase) {
       EXPECT_EQ(steps_of(s, row.id, "train/loss"), iota(1, 6)) << row.record.config_hash;
       EXPECT_EQ(steps_of(s, row.id, "val/native"), iota(3, 6, 3)) << row.record.config_hash;
     }
+    // The pool and each worker stored the machine's sgemm rate beside their phase timings.
+    const auto rates = s.machine_rates_of_sweep(s.sweeps()[0].id);
+    ASSERT_EQ(rates.size(), 4u);
+    int workers = 0;
+    for (const auto& rate : rates) {
+      EXPECT_GT(rate.sgemm_gflops, 0.0);
+      workers += rate.command == "sweep run-one";
+    }
+    EXPECT_EQ(workers, 3);
   }
   const std::string logs = all_worker_logs(runs) + r.err;
   EXPECT_EQ(logs.find("database is locked"), std::string::npos) << logs;

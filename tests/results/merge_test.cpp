@@ -37,7 +37,8 @@ void write_shard(const std::string& path, const std::string& hash, double loss) 
   s.add_artifact({id, "runs/" + hash + "/checkpoint.safetensors", "abc", "checkpoint"});
   PhaseClock clock("sweep run-one");
   clock.add(Phase::training, 2.5, id);
-  s.add_phase_timings(clock.rows(sweep));  // the run's training and the invocation's rest
+  clock.set_machine_rate(55.5, 2, "Haswell");
+  s.add_phase_timings(clock.rows(sweep), clock.machine_rate());  // the run's training, the rest, the rate
   s.set_status(id, RunStatus::done);
 }
 
@@ -51,7 +52,7 @@ TEST(Merge, CopiesRunsWithTheirRowsAndSweep) {
   EXPECT_EQ(r.metric_rows, 9);
   EXPECT_EQ(r.evaluation_rows, 1);
   EXPECT_EQ(r.artifact_rows, 1);
-  EXPECT_EQ(r.timing_rows, 2);
+  EXPECT_EQ(r.timing_rows, 3);  // two phase rows and the invocation's machine rate
 
   Store m(tmp.path("main.db"));
   auto run = m.find_run("hashA");
@@ -75,6 +76,11 @@ TEST(Merge, CopiesRunsWithTheirRowsAndSweep) {
   EXPECT_DOUBLE_EQ(timings[0].seconds, 2.5);
   EXPECT_EQ(timings[1].phase, Phase::other);
   EXPECT_EQ(timings[1].sweep_id, m.sweeps()[0].id);
+  const auto rates = m.machine_rates_of_sweep(m.sweeps()[0].id);
+  ASSERT_EQ(rates.size(), 1u);
+  EXPECT_EQ(rates[0].invocation, timings[0].invocation);
+  EXPECT_DOUBLE_EQ(rates[0].sgemm_gflops, 55.5);
+  EXPECT_EQ(rates[0].blas_kernels, "Haswell");
 }
 
 TEST(Merge, SecondMergeChangesNothing) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <numeric>
 #include <stdexcept>
 #include <thread>
@@ -119,11 +120,47 @@ TEST(PhaseTimings, AVersionTwoDatabaseMigratesKeepingItsRuns) {
     db.exec("INSERT INTO runs(config_json, config_hash, seed) VALUES ('{}', 'old', 3)", "old run");
   }
   Store s(path);
-  EXPECT_EQ(s.schema_version(), 3);
+  EXPECT_EQ(s.schema_version(), code_schema_version());
   EXPECT_EQ(s.find_run("old")->record.seed, 3);
   PhaseClock clock("report");
   clock.add(Phase::report, 0.5, s.find_run("old")->id);
   s.add_phase_timings(clock.rows());
+}
+
+TEST(MachineRates, OnePerInvocationFoundThroughTheSweepsTimings) {
+  testing::TempDir tmp;
+  Store s(tmp.path("t.db"));
+  const int64_t sweep = s.register_sweep("a", "a.json", "h1");
+  const int64_t other_sweep = s.register_sweep("b", "b.json", "h2");
+  const int64_t run = s.register_run(run_record("r1", sweep));
+  PhaseClock worker("sweep run-one", run);
+  EXPECT_FALSE(worker.machine_rate());
+  EXPECT_THROW(worker.set_machine_rate(0.0, 2, "Haswell"), std::invalid_argument);
+  EXPECT_THROW(worker.set_machine_rate(std::nan(""), 2, "Haswell"), std::invalid_argument);
+  worker.set_machine_rate(61.5, 2, "Haswell");
+  worker.add(Phase::training, 3.0);
+  record_phase_timings(s, worker);
+  record_phase_timings(s, worker);  // stored twice: still one rate for the invocation
+  PhaseClock pool("sweep run");
+  pool.set_machine_rate(64.0, 2, "Haswell");
+  record_phase_timings(s, pool, sweep);
+  PhaseClock elsewhere("report");  // another sweep's invocation
+  elsewhere.set_machine_rate(140.0, 2, "SkylakeX");
+  record_phase_timings(s, elsewhere, other_sweep);
+  PhaseClock unmeasured("eval");  // a clock without a rate stores none
+  record_phase_timings(s, unmeasured, sweep);
+
+  const auto rates = s.machine_rates_of_sweep(sweep);
+  ASSERT_EQ(rates.size(), 2u);
+  EXPECT_EQ(rates[0].invocation, worker.invocation());
+  EXPECT_EQ(rates[0].command, "sweep run-one");
+  EXPECT_DOUBLE_EQ(rates[0].sgemm_gflops, 61.5);
+  EXPECT_EQ(rates[0].blas_threads, 2);
+  EXPECT_EQ(rates[0].blas_kernels, "Haswell");
+  EXPECT_FALSE(rates[0].created_at.empty());
+  EXPECT_EQ(rates[1].invocation, pool.invocation());
+  ASSERT_EQ(s.machine_rates_of_sweep(other_sweep).size(), 1u);
+  EXPECT_EQ(s.machine_rates_of_sweep(other_sweep)[0].blas_kernels, "SkylakeX");
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "core/util/blas.h"
+#include "core/util/sgemm_rate.h"
 #include "core/util/threads.h"
 
 using namespace rflab::core;
@@ -41,4 +44,12 @@ TEST(Blas, SingleThreadedScopeRestoresThePool) {
     EXPECT_EQ(blas_info().openblas_threads, 1);
   }
   EXPECT_EQ(blas_info().openblas_threads, 2);
+}
+
+TEST(SgemmRate, APositiveRateAndEmptyShapesRefused) {
+  const double gflops = sgemm_gflops({64, 32, 48}, 2);
+  EXPECT_TRUE(std::isfinite(gflops));
+  EXPECT_GT(gflops, 0.0);
+  EXPECT_THROW(sgemm_gflops({0, 32, 48}), std::invalid_argument);
+  EXPECT_THROW(sgemm_gflops({64, 32, 48}, 0), std::invalid_argument);
 }
