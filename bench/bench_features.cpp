@@ -9,6 +9,7 @@
 #include "core/text/tokenizer.h"
 #include "core/train/backward_in_parts.h"
 #include "eval/classifier.h"
+#include "eval/conv3x3.h"
 #include "eval/conv_tower.h"
 #include "eval/inception_v3.h"
 #include "eval/mini_clip.h"
@@ -65,9 +66,11 @@ BENCHMARK(BM_InceptionFeatures)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealT
 
 // A training step's forward and backward of a mini-CLIP's image tower on a batch of 128, as the
 // evaluators are trained (images/s): path 0 through ATen's Conv2d and MaxPool2d on the whole
-// batch, 1 the tower's channels-last products on the whole batch, 2 the same in parts of 32, one
-// core each (core::backward_in_parts), as rflab trains them; tower 0 the conditioner's (32, 64
-// and 128 channels, one convolution per stage), 1 the evaluator's (16, 32 and 64, two per stage).
+// batch, 1 the tower's channels-last convolutions (eval/conv3x3.h: direct at 16 output channels,
+// else the columns' products) on the whole batch, 2 the same in parts of 32, one core each
+// (core::backward_in_parts), as rflab trains them, 3 in parts with the columns' products alone
+// (the direct convolution off); tower 0 the conditioner's (32, 64 and 128 channels, one
+// convolution per stage), 1 the evaluator's (16, 32 and 64, two per stage).
 void BM_ConvTowerTrainStep(benchmark::State& state) {
   const auto config = state.range(1) == 0 ? MiniClipConfig::conditioner() : MiniClipConfig::evaluator();
   rflab::eval::ConvTower tower(config.in_channels, config.image_size, config.image_channels,
@@ -76,24 +79,27 @@ void BM_ConvTowerTrainStep(benchmark::State& state) {
   const int64_t B = 128;
   const auto images = torch::rand({B, 1, 32, 32}) * 2 - 1;
   const auto loss_of = [](const torch::Tensor& out) { return out.square().mean(); };
+  const int64_t path = state.range(0);
+  rflab::eval::set_conv3x3_direct(path != 3);
   for (auto _ : state) {
     for (auto& p : params) p.mutable_grad() = torch::Tensor();
-    if (state.range(0) == 2) {
+    if (path >= 2) {
       rflab::core::backward_in_parts(B, params, [&](int64_t from, int64_t n) {
         return tower->forward(images.narrow(0, from, n));
       }, loss_of);
     } else {
-      loss_of(state.range(0) == 0 ? tower->forward_aten(images) : tower->forward(images)).backward();
+      loss_of(path == 0 ? tower->forward_aten(images) : tower->forward(images)).backward();
     }
   }
+  rflab::eval::set_conv3x3_direct(true);
   state.SetItemsProcessed(state.iterations() * B);
-  state.SetLabel(std::string(state.range(1) == 0 ? "conditioner, " : "evaluator, ") +
-                 (state.range(0) == 0 ? "ATen, whole batch" : state.range(0) == 1 ? "products, whole batch"
-                                                                                  : "products, in parts"));
+  const char* label[] = {"ATen, whole batch", "channels-last, whole batch", "channels-last, in parts",
+                         "products only, in parts"};
+  state.SetLabel(std::string(state.range(1) == 0 ? "conditioner, " : "evaluator, ") + label[path]);
 }
 BENCHMARK(BM_ConvTowerTrainStep)
     ->ArgNames({"path", "tower"})
-    ->ArgsProduct({{0, 1, 2}, {0, 1}})
+    ->ArgsProduct({{0, 1, 2, 3}, {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
