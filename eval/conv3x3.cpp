@@ -132,29 +132,21 @@ __attribute__((always_inline)) inline void direct_tile(const float* in, int64_t 
 }
 
 // Output rows [r0, r1) of the B·H rows: tiles of four pixels, then single pixels.
-__attribute__((always_inline)) inline void direct_rows(const float* in, const float* taps, const float* bias, float* out,
-                                                       int64_t H, int64_t W, int64_t C, int64_t O, int64_t r0,
-                                                       int64_t r1) {
-  const int64_t row = (W + 2) * C;
-  for (int64_t r = r0; r < r1; ++r) {
-    const float* row_in = in + (r / H * (H + 2) + r % H) * row;
-    float* row_out = out + r * W * O;
-    for (int64_t o0 = 0; o0 < O; o0 += 16) {
-      int64_t x = 0;
-      for (; x + 4 <= W; x += 4) direct_tile<4>(row_in + x * C, row, C, taps, O, bias, row_out + x * O, o0);
-      for (; x < W; ++x) direct_tile<1>(row_in + x * C, row, C, taps, O, bias, row_out + x * O, o0);
+struct DirectRows {
+  __attribute__((always_inline)) static void run(const float* in, const float* taps, const float* bias, float* out,
+                                                 int64_t H, int64_t W, int64_t C, int64_t O, int64_t r0, int64_t r1) {
+    const int64_t row = (W + 2) * C;
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* row_in = in + (r / H * (H + 2) + r % H) * row;
+      float* row_out = out + r * W * O;
+      for (int64_t o0 = 0; o0 < O; o0 += 16) {
+        int64_t x = 0;
+        for (; x + 4 <= W; x += 4) direct_tile<4>(row_in + x * C, row, C, taps, O, bias, row_out + x * O, o0);
+        for (; x < W; ++x) direct_tile<1>(row_in + x * C, row, C, taps, O, bias, row_out + x * O, o0);
+      }
     }
   }
-}
-
-void direct_rows_baseline(const float* in, const float* taps, const float* bias, float* out, int64_t H, int64_t W,
-                          int64_t C, int64_t O, int64_t r0, int64_t r1) {
-  direct_rows(in, taps, bias, out, H, W, C, O, r0, r1);
-}
-RFLAB_AVX2_FMA void direct_rows_avx2(const float* in, const float* taps, const float* bias, float* out, int64_t H,
-                                     int64_t W, int64_t C, int64_t O, int64_t r0, int64_t r1) {
-  direct_rows(in, taps, bias, out, H, W, C, O, r0, r1);
-}
+};
 
 // out [B, H, W, O] from the zero-bordered map in [B, H+2, W+2, C], taps [3, 3, C, O] and bias [O];
 // O a multiple of 16. Rows split over the intra-op threads, each output written by one thread
@@ -164,9 +156,8 @@ torch::Tensor direct_conv(const torch::Tensor& in, const torch::Tensor& taps, co
   auto out = torch::empty({B, H, W, O}, in.options());
   const float *src = in.data_ptr<float>(), *t = taps.data_ptr<float>(), *b = bias.data_ptr<float>();
   float* dst = out.data_ptr<float>();
-  const bool avx2 = core::avx2_fma();
   at::parallel_for(0, B * H, 1, [&](int64_t r0, int64_t r1) {
-    (avx2 ? direct_rows_avx2 : direct_rows_baseline)(src, t, b, dst, H, W, C, O, r0, r1);
+    core::in_vector_build<DirectRows>(src, t, b, dst, H, W, C, O, r0, r1);
   });
   return out;
 }

@@ -30,43 +30,39 @@ __attribute__((always_inline)) inline float e_minus_2u(float x) {
 }
 
 // y = x·s, s = σ(2u) (the same bits as the loop below: sampling and training see one function).
-__attribute__((always_inline)) inline void forward_loop(const float* __restrict x, float* __restrict y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = x[i] * (1.0f / (1.0f + e_minus_2u(x[i])));
-}
+struct GeluForward {
+  __attribute__((always_inline)) static void run(const float* __restrict x, float* __restrict y, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i] * (1.0f / (1.0f + e_minus_2u(x[i])));
+  }
+};
 
 // y, and dy/dx = s + x·s·(1 − s)·2·√(2/π)·(1 + 3·0.044715·x²) for the backward pass, from the
 // same e; 1 − s is taken as e·s, exact where s is near 1.
-__attribute__((always_inline)) inline void forward_loop(const float* __restrict x, float* __restrict y,
-                                                        float* __restrict dydx, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float xi = x[i], e = e_minus_2u(xi), s = 1.0f / (1.0f + e);
-    y[i] = xi * s;
-    dydx[i] = s + xi * s * (e * s) * (2.0f * kAlpha) * (1.0f + 3.0f * kBeta * xi * xi);
+struct GeluForwardWithSlope {
+  __attribute__((always_inline)) static void run(const float* __restrict x, float* __restrict y,
+                                                 float* __restrict dydx, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      const float xi = x[i], e = e_minus_2u(xi), s = 1.0f / (1.0f + e);
+      y[i] = xi * s;
+      dydx[i] = s + xi * s * (e * s) * (2.0f * kAlpha) * (1.0f + 3.0f * kBeta * xi * xi);
+    }
   }
-}
-
-RFLAB_AVX2_FMA void forward_avx2(const float* x, float* y, int64_t n) { forward_loop(x, y, n); }
-void forward_base(const float* x, float* y, int64_t n) { forward_loop(x, y, n); }
-RFLAB_AVX2_FMA void forward_avx2(const float* x, float* y, float* dydx, int64_t n) { forward_loop(x, y, dydx, n); }
-void forward_base(const float* x, float* y, float* dydx, int64_t n) { forward_loop(x, y, dydx, n); }
+};
 
 // y = gelu(x) into a new tensor, and dy/dx into a second where `dydx` is given.
 torch::Tensor forward_cpu(const torch::Tensor& x, torch::Tensor* dydx = nullptr) {
   auto y = torch::empty_like(x);
   const float* X = x.data_ptr<float>();
   float* Y = y.data_ptr<float>();
-  const bool avx2 = avx2_fma();
   if (dydx == nullptr) {
-    at::parallel_for(0, x.numel(), kGrain, [&](int64_t b, int64_t e) {
-      avx2 ? forward_avx2(X + b, Y + b, e - b) : forward_base(X + b, Y + b, e - b);
-    });
+    at::parallel_for(0, x.numel(), kGrain,
+                     [&](int64_t b, int64_t e) { in_vector_build<GeluForward>(X + b, Y + b, e - b); });
     return y;
   }
   *dydx = torch::empty_like(x);
   float* D = dydx->data_ptr<float>();
-  at::parallel_for(0, x.numel(), kGrain, [&](int64_t b, int64_t e) {
-    avx2 ? forward_avx2(X + b, Y + b, D + b, e - b) : forward_base(X + b, Y + b, D + b, e - b);
-  });
+  at::parallel_for(0, x.numel(), kGrain,
+                   [&](int64_t b, int64_t e) { in_vector_build<GeluForwardWithSlope>(X + b, Y + b, D + b, e - b); });
   return y;
 }
 

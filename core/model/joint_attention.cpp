@@ -20,26 +20,24 @@ using torch::autograd::variable_list;
 
 // Each row of s in place: e^(s − max) over its sum. Exponents below −80 give e^−80 instead of
 // less, which adds under 1e-34 to a sum of at least 1.
-__attribute__((always_inline)) inline void softmax_loop(float* __restrict s, int64_t rows, int64_t cols) {
-  for (int64_t i = 0; i < rows; ++i) {
-    float* __restrict r = s + i * cols;
-    float mx = r[0];
-    for (int64_t j = 1; j < cols; ++j) mx = r[j] > mx ? r[j] : mx;
-    for (int64_t j = 0; j < cols; ++j) {
-      const float v = r[j] - mx;
-      r[j] = exp_clamped(v < -80.0f ? -80.0f : v);
+struct SoftmaxRows {
+  __attribute__((always_inline)) static void run(float* __restrict s, int64_t rows, int64_t cols) {
+    for (int64_t i = 0; i < rows; ++i) {
+      float* __restrict r = s + i * cols;
+      float mx = r[0];
+      for (int64_t j = 1; j < cols; ++j) mx = r[j] > mx ? r[j] : mx;
+      for (int64_t j = 0; j < cols; ++j) {
+        const float v = r[j] - mx;
+        r[j] = exp_clamped(v < -80.0f ? -80.0f : v);
+      }
+      float sum = 0;
+      for (int64_t j = 0; j < cols; ++j) sum += r[j];
+      const float inv = 1.0f / sum;
+      for (int64_t j = 0; j < cols; ++j) r[j] *= inv;
     }
-    float sum = 0;
-    for (int64_t j = 0; j < cols; ++j) sum += r[j];
-    const float inv = 1.0f / sum;
-    for (int64_t j = 0; j < cols; ++j) r[j] *= inv;
   }
-}
-RFLAB_AVX2_FMA void softmax_avx2(float* s, int64_t rows, int64_t cols) { softmax_loop(s, rows, cols); }
-void softmax_base(float* s, int64_t rows, int64_t cols) { softmax_loop(s, rows, cols); }
-void softmax_rows(float* s, int64_t rows, int64_t cols) {
-  avx2_fma() ? softmax_avx2(s, rows, cols) : softmax_base(s, rows, cols);
-}
+};
+void softmax_rows(float* s, int64_t rows, int64_t cols) { in_vector_build<SoftmaxRows>(s, rows, cols); }
 
 // One pair (sample, head) of the joint sequence gathered into contiguous [L, d] scratch rows:
 // context rows first, then image rows (SPEC §9.4).

@@ -21,6 +21,25 @@ bool avx2_fma();
 // testing the baseline build on any machine. A process setting, as set_fused_kernels.
 void set_avx2_fma(bool on);
 
+// Runs Loop::run(args...) in its AVX2 + FMA build where avx2_fma(), else in its baseline build.
+// Loop is a struct whose static `run` holds the loop, declared always_inline so that each build
+// compiles its own copy (a loop body called through a plain function would keep the baseline's).
+template <class Loop>
+struct VectorBuilds {
+  template <class... Args>
+  static void baseline(Args... args) {
+    Loop::run(args...);
+  }
+  template <class... Args>
+  RFLAB_AVX2_FMA static void avx2(Args... args) {
+    Loop::run(args...);
+  }
+};
+template <class Loop, class... Args>
+inline void in_vector_build(Args... args) {
+  avx2_fma() ? VectorBuilds<Loop>::avx2(args...) : VectorBuilds<Loop>::baseline(args...);
+}
+
 // e^v for v in [−80, 80] (callers clamp, so that every result stays a normal float): v = n·ln2 + r
 // with |r| ≤ ln2/2, e^r by its degree-7 Taylor polynomial (relative error < 1e-7 on that
 // interval, below float rounding), 2^n put into the exponent bits.
