@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "reports/float_constants.h"
+#include "reports/label_placement.h"
 #include "results/atomic_file.h"
 #include "results/error.h"
 
@@ -127,11 +128,68 @@ std::string log_axis(const char* axis, double lo, double hi) {
   return decades;
 }
 
+struct PointLabel {
+  double x, y;
+  std::string text, color;
+};
+
+// The labels beside points. On linear axes the frame is fixed (ranges and margins), so that the
+// points' pixels are known and crowded labels can be placed apart (reports/label_placement.h),
+// each moved label with a leader line to its point; on a log axis each sits at its lone place.
+void labels_part(std::string& s, const Figure& f, const std::vector<PointLabel>& labels, double x_lo, double x_hi,
+                 double y_lo, double y_hi, bool titled) {
+  if (labels.empty()) return;
+  std::vector<LabelPlace> places(labels.size(), LabelPlace{false, kLabelRise, false});
+  if (!f.logx && !f.logy) {
+    // The offsets' margins as ranges: 5% of the span below, 5% above (25% right of x, for the text).
+    const double sx = x_hi > x_lo ? x_hi - x_lo : 1, sy = y_hi > y_lo ? y_hi - y_lo : 1;
+    const double a = x_lo - 0.05 * sx, b = x_hi + 0.25 * sx, c = y_lo - 0.06 * sy, d = y_hi + 0.06 * sy;
+    s += fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\n", plot_num(a), plot_num(b), plot_num(c), plot_num(d));
+    // Pixels: about 7.5 a character and 17 a line at the terminals' fonts; the key, when drawn,
+    // right of the frame.
+    constexpr double kCharWidth = 7.5, kLineHeight = 17;
+    size_t key_chars = 0;
+    for (const auto& se : f.series) key_chars = std::max(key_chars, se.label.size());
+    const double W = f.width, H = f.height;
+    const double left = 0.12, bottom = 0.14, top = f.title.empty() ? 0.93 : 0.88;
+    const double right = titled ? std::max(0.5, 1 - (static_cast<double>(key_chars) + 12) * kCharWidth / W) : 0.95;
+    s += fmt::format("set lmargin at screen {}\nset rmargin at screen {}\nset bmargin at screen {}\nset tmargin at screen {}\n",
+                     plot_num(left), plot_num(right), plot_num(bottom), plot_num(top));
+    std::vector<LabelledPoint> points;
+    for (const auto& l : labels)
+      points.push_back({(l.x - a) / (b - a) * W * (right - left), (l.y - c) / (d - c) * H * (top - bottom), l.text.size()});
+    // The notes' boxes (notes_part: a character in from the side, lines 1.2 apart from the edge).
+    const double Wp = W * (right - left), Hp = H * (top - bottom);
+    const bool note_top = f.notes_corner == Corner::top_left || f.notes_corner == Corner::top_right;
+    const bool note_left = f.notes_corner == Corner::top_left || f.notes_corner == Corner::bottom_left;
+    std::vector<Reserved> reserved;
+    for (size_t i = 0; i < f.notes.size(); ++i) {
+      const double width = (static_cast<double>(f.notes[i].size()) + 2) * kCharWidth;
+      const double lines = 1.2 * static_cast<double>(note_top ? i : f.notes.size() - 1 - i) + 1.0;
+      const double mid = note_top ? Hp - lines * kLineHeight : lines * kLineHeight;
+      reserved.push_back({note_left ? 0 : Wp - width, note_left ? width : Wp, mid - 0.7 * kLineHeight,
+                          mid + 0.7 * kLineHeight});
+    }
+    places = place_labels(points, kCharWidth, kLineHeight, Wp, Hp, reserved);
+  }
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const auto& l = labels[i];
+    const auto& p = places[i];
+    s += fmt::format("set label {} at first {}, first {} {} offset character {}, character {} noenhanced textcolor rgb {} front\n",
+                     quoted(l.text), plot_num(l.x), plot_num(l.y), p.left ? "right" : "left",
+                     plot_num(p.left ? -kLabelGap : kLabelGap), plot_num(p.dy), l.color);
+    if (p.moved)
+      s += fmt::format("set arrow from first {}, first {} rto character {}, character {} nohead lw 0.8 lc rgb {} front\n",
+                       plot_num(l.x), plot_num(l.y), plot_num(p.left ? -0.5 : 0.5), plot_num(p.dy), l.color);
+  }
+}
+
 // Sets ranges and plot elements of the series; returns the number of points skipped.
 size_t series_part(std::string& s, const Figure& f, std::vector<std::string>& elements) {
   size_t skipped = 0;
   bool titled = false;  // any legend entry drawn
   std::vector<std::string> bands, marks;
+  std::vector<PointLabel> labels;
   for (size_t i = 0; i < f.series.size(); ++i) {
     const Series& se = f.series[i];
     check(se, i);
@@ -152,9 +210,7 @@ size_t series_part(std::string& s, const Figure& f, std::vector<std::string>& el
     marks.push_back(fmt::format("${} using 1:2 with {} lc rgb {} {}", name, with, color, title_of(se.label)));
     for (size_t p = 0; p < se.point_labels.size(); ++p)
       if (!se.point_labels[p].empty() && drawable(se.x[p], f.logx) && drawable(se.y[p], f.logy))
-        s += fmt::format("set label {} at first {}, first {} left offset character 0.6, character 0.4 "
-                         "noenhanced textcolor rgb {} front\n",
-                         quoted(se.point_labels[p]), plot_num(se.x[p]), plot_num(se.y[p]), color);
+        labels.push_back({se.x[p], se.y[p], se.point_labels[p], color});
   }
   elements = bands;  // bands first, so lines and points are drawn over them
   elements.insert(elements.end(), marks.begin(), marks.end());
@@ -175,6 +231,7 @@ size_t series_part(std::string& s, const Figure& f, std::vector<std::string>& el
   s += fmt::format("set offsets graph 0.05, graph {}, graph 0.05, graph 0.05\n", labelled ? 0.2 : 0.05);
   s += "set grid xtics ytics back lt 1 lc rgb '#e3e3e3' lw 1\n";
   s += titled ? "set key outside right top Left reverse samplen 2\n" : "unset key\n";
+  labels_part(s, f, labels, x_lo, x_hi, y_lo, y_hi, titled);
   return skipped;
 }
 

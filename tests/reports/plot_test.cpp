@@ -281,6 +281,25 @@ TEST(PlotScript, IsDeterministic) {
   EXPECT_EQ(script(rank_heat_map()), script(rank_heat_map()));
 }
 
+// Labels of crowded points on linear axes: a fixed frame, and the labels moved apart with leader
+// lines (reports/label_placement.h); on a log axis the lone places.
+TEST(PlotScript, CrowdedLabelsAreMovedApartWithLeaderLines) {
+  Figure crowded = pareto_front();  // three points within 0.004 of CLIP score and 1 of FID, one far
+  crowded.series[0].x = {0.801, 0.803, 0.805, 0.57};
+  crowded.series[0].y = {18, 19, 18.5, 80};
+  const std::string text = script(crowded);
+  EXPECT_TRUE(contains(text, "set xrange [")) << text;
+  EXPECT_TRUE(contains(text, "set rmargin at screen ")) << text;
+  EXPECT_TRUE(contains(text, "set arrow from first ")) << text;
+  for (const char* label : {"'rf/lognorm(0.00, 1.00)' at", "'eps_linear' at", "'v_cos' at", "'rf/mode(1.29)' at"})
+    EXPECT_TRUE(contains(text, std::string("set label ") + label)) << label;
+  Figure lone = crowded;
+  lone.logy = true;
+  const std::string log_text = script(lone);
+  EXPECT_FALSE(contains(log_text, "set arrow")) << log_text;
+  EXPECT_TRUE(contains(log_text, "left offset character 0.6, character 0.4")) << log_text;
+}
+
 TEST(PlotScript, RejectsMismatchedSizes) {
   Figure f;
   Series s;
