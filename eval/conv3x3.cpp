@@ -85,9 +85,12 @@ struct Unfold3x3 : torch::autograd::Function<Unfold3x3> {
 };
 
 // The columns through ATen's autograd operations: slices of the padded map, concatenated.
+// The map with a border of zeros: [B, H, W, C] -> [B, H+2, W+2, C] (through ATen's autograd).
+torch::Tensor zero_border(const torch::Tensor& x) { return torch::constant_pad_nd(x, {0, 0, 1, 1, 1, 1}); }
+
 torch::Tensor unfold_3x3_composite(const torch::Tensor& x) {
   const int64_t H = x.size(1), W = x.size(2);
-  const auto padded = torch::constant_pad_nd(x, {0, 0, 1, 1, 1, 1});  // [B, H+2, W+2, C]
+  const auto padded = zero_border(x);  // [B, H+2, W+2, C]
   std::vector<torch::Tensor> taps;                                   // tap (dy, dx) at 3·dy + dx, [B, H, W, C]
   for (int64_t dy = 0; dy < 3; ++dy)
     for (int64_t dx = 0; dx < 3; ++dx) taps.push_back(padded.narrow(1, dy, H).narrow(2, dx, W));
@@ -162,17 +165,13 @@ torch::Tensor direct_conv(const torch::Tensor& in, const torch::Tensor& taps, co
   return out;
 }
 
-torch::Tensor zero_border(const torch::Tensor& x) {  // [B, H, W, C] -> [B, H+2, W+2, C]
-  return torch::constant_pad_nd(x, {0, 0, 1, 1, 1, 1}).contiguous();
-}
-
 // x [B, H, W, C], weight [O, C, 3, 3], bias [O] -> [B, H, W, O] by direct_conv. Backward: the
 // input's gradient is the same convolution of the zero-bordered output gradient with the kernel
 // flipped and transposed; the weight's, per tap, one product over the bordered grid's pixels
 // (the border's zero gradient drops what the shift brings in from neighbouring rows or images).
 struct DirectConv3x3 : torch::autograd::Function<DirectConv3x3> {
   static torch::Tensor forward(AutogradContext* ctx, torch::Tensor x, torch::Tensor weight, torch::Tensor bias) {
-    auto padded = zero_border(x);
+    auto padded = zero_border(x).contiguous();
     auto y = direct_conv(padded, weight.permute({2, 3, 1, 0}).contiguous(), bias.contiguous());
     ctx->save_for_backward({padded, weight});
     return y;
@@ -183,7 +182,7 @@ struct DirectConv3x3 : torch::autograd::Function<DirectConv3x3> {
     const auto &padded = saved[0], &weight = saved[1];
     const int64_t B = padded.size(0), H = padded.size(1) - 2, W = padded.size(2) - 2, C = padded.size(3);
     const int64_t O = weight.size(0);
-    const auto g = zero_border(grads[0]);  // [B, H+2, W+2, O]
+    const auto g = zero_border(grads[0]).contiguous();  // [B, H+2, W+2, O]
     torch::Tensor dx, dw, db;
     if (ctx->needs_input_grad(0))  // taps [3, 3, O, C]: tap (e_y, e_x) is the kernel's (2 - e_y, 2 - e_x)
       dx = direct_conv(g, weight.flip({2, 3}).permute({2, 3, 0, 1}).contiguous(), torch::zeros({C}, g.options()));
@@ -219,8 +218,8 @@ bool conv3x3_direct_applies(const torch::Tensor& x, const torch::Tensor& weight,
   // 16 output channels: where the product's 16-column sgemm and the neighbourhoods' copies cost
   // more than the direct loop (bench_features BM_ConvTowerTrainStep, README Performance; at 32
   // channels and more OpenBLAS's products were as fast or faster).
-  return g_direct.load(std::memory_order_relaxed) && core::cpu_float32({&x, &weight, &bias}) && core::has_sgemm() && x.dim() == 4 && weight.size(0) == 16 &&
-         (!input_gradient || weight.size(1) % 16 == 0);
+  return g_direct.load(std::memory_order_relaxed) && core::cpu_float32({&x, &weight, &bias}) && core::has_sgemm() &&
+         x.dim() == 4 && weight.size(0) == 16 && (!input_gradient || weight.size(1) % 16 == 0);
 }
 
 torch::Tensor conv3x3_composite(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {

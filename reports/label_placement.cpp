@@ -1,7 +1,6 @@
 #include "reports/label_placement.h"
 
 #include <algorithm>
-#include <cmath>
 #include <numeric>
 
 namespace rflab::reports {

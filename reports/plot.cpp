@@ -128,6 +128,17 @@ std::string log_axis(const char* axis, double lo, double hi) {
   return decades;
 }
 
+// Where notes_part writes a figure's notes: in a corner, a character in from the side, one line
+// per note, the lines 1.2 characters apart and the first a line from the edge.
+struct NoteLayout {
+  explicit NoteLayout(Corner corner)
+      : top(corner == Corner::top_left || corner == Corner::top_right),
+        left(corner == Corner::top_left || corner == Corner::bottom_left) {}
+  // Note i of n: its line's distance from the top or bottom edge, in characters.
+  double lines_from_edge(size_t i, size_t n) const { return 1.2 * static_cast<double>(top ? i : n - 1 - i) + 1.0; }
+  bool top, left;
+};
+
 struct PointLabel {
   double x, y;
   std::string text, color;
@@ -153,21 +164,19 @@ void labels_part(std::string& s, const Figure& f, const std::vector<PointLabel>&
     const double W = f.width, H = f.height;
     const double left = 0.12, bottom = 0.14, top = f.title.empty() ? 0.93 : 0.88;
     const double right = titled ? std::max(0.5, 1 - (static_cast<double>(key_chars) + 12) * kCharWidth / W) : 0.95;
-    s += fmt::format("set lmargin at screen {}\nset rmargin at screen {}\nset bmargin at screen {}\nset tmargin at screen {}\n",
-                     plot_num(left), plot_num(right), plot_num(bottom), plot_num(top));
+    s += fmt::format("set lmargin at screen {}\nset rmargin at screen {}\n", plot_num(left), plot_num(right));
+    s += fmt::format("set bmargin at screen {}\nset tmargin at screen {}\n", plot_num(bottom), plot_num(top));
+    const double Wp = W * (right - left), Hp = H * (top - bottom);  // the frame in pixels
     std::vector<LabelledPoint> points;
-    for (const auto& l : labels)
-      points.push_back({(l.x - a) / (b - a) * W * (right - left), (l.y - c) / (d - c) * H * (top - bottom), l.text.size()});
-    // The notes' boxes (notes_part: a character in from the side, lines 1.2 apart from the edge).
-    const double Wp = W * (right - left), Hp = H * (top - bottom);
-    const bool note_top = f.notes_corner == Corner::top_left || f.notes_corner == Corner::top_right;
-    const bool note_left = f.notes_corner == Corner::top_left || f.notes_corner == Corner::bottom_left;
+    for (const auto& l : labels) points.push_back({(l.x - a) / (b - a) * Wp, (l.y - c) / (d - c) * Hp, l.text.size()});
+    // The notes' boxes, where notes_part writes them.
+    const NoteLayout layout(f.notes_corner);
     std::vector<Reserved> reserved;
     for (size_t i = 0; i < f.notes.size(); ++i) {
       const double width = (static_cast<double>(f.notes[i].size()) + 2) * kCharWidth;
-      const double lines = 1.2 * static_cast<double>(note_top ? i : f.notes.size() - 1 - i) + 1.0;
-      const double mid = note_top ? Hp - lines * kLineHeight : lines * kLineHeight;
-      reserved.push_back({note_left ? 0 : Wp - width, note_left ? width : Wp, mid - 0.7 * kLineHeight,
+      const double lines = layout.lines_from_edge(i, f.notes.size());
+      const double mid = layout.top ? Hp - lines * kLineHeight : lines * kLineHeight;
+      reserved.push_back({layout.left ? 0 : Wp - width, layout.left ? width : Wp, mid - 0.7 * kLineHeight,
                           mid + 0.7 * kLineHeight});
     }
     places = place_labels(points, kCharWidth, kLineHeight, Wp, Hp, reserved);
@@ -175,11 +184,13 @@ void labels_part(std::string& s, const Figure& f, const std::vector<PointLabel>&
   for (size_t i = 0; i < labels.size(); ++i) {
     const auto& l = labels[i];
     const auto& p = places[i];
-    s += fmt::format("set label {} at first {}, first {} {} offset character {}, character {} noenhanced textcolor rgb {} front\n",
+    s += fmt::format("set label {} at first {}, first {} {} offset character {}, character {} noenhanced "
+                     "textcolor rgb {} front\n",
                      quoted(l.text), plot_num(l.x), plot_num(l.y), p.left ? "right" : "left",
                      plot_num(p.left ? -kLabelGap : kLabelGap), plot_num(p.dy), l.color);
     if (p.moved)
-      s += fmt::format("set arrow from first {}, first {} rto character {}, character {} nohead lw 0.8 lc rgb {} front\n",
+      s += fmt::format("set arrow from first {}, first {} rto character {}, character {} nohead lw 0.8 "
+                       "lc rgb {} front\n",
                        plot_num(l.x), plot_num(l.y), plot_num(p.left ? -0.5 : 0.5), plot_num(p.dy), l.color);
   }
 }
@@ -278,13 +289,12 @@ void heat_map_part(std::string& s, const Figure& f, std::vector<std::string>& el
 }
 
 void notes_part(std::string& s, const std::vector<std::string>& notes, Corner corner) {
-  const bool top = corner == Corner::top_left || corner == Corner::top_right;
-  const bool left = corner == Corner::top_left || corner == Corner::bottom_left;
+  const NoteLayout layout(corner);
   for (size_t i = 0; i < notes.size(); ++i) {
-    const double from_edge = 1.2 * static_cast<double>(top ? i : notes.size() - 1 - i) + 1.0;  // characters
-    const double line = top ? -from_edge : from_edge;
+    const double from_edge = layout.lines_from_edge(i, notes.size());
     s += fmt::format("set label {} at graph {}, graph {} {} offset character {}, character {} front noenhanced boxed\n",
-                     quoted(notes[i]), left ? 0 : 1, top ? 1 : 0, left ? "left" : "right", left ? 1 : -1, line);
+                     quoted(notes[i]), layout.left ? 0 : 1, layout.top ? 1 : 0, layout.left ? "left" : "right",
+                     layout.left ? 1 : -1, layout.top ? -from_edge : from_edge);
   }
 }
 

@@ -34,7 +34,8 @@ std::vector<MachineSpeed> machine_speeds(const std::vector<results::MachineRate>
 }
 }  // namespace
 
-TimeSummary summarise_time(const std::vector<results::PhaseTiming>& rows, const std::vector<results::MachineRate>& rates) {
+TimeSummary summarise_time(const std::vector<results::PhaseTiming>& rows,
+                           const std::vector<results::MachineRate>& rates) {
   TimeSummary s;
   std::map<results::Phase, PhaseTotal> by;
   std::set<std::string> invocations;
@@ -66,7 +67,8 @@ std::string time_summary_markdown(const TimeSummary& s) {
     out += fmt::format("| {} | {:.2f} | {:.1f}% | {} |\n", results::to_string(p.phase), p.seconds / 60, share, commands);
   }
   for (const auto& m : s.machine) {
-    const std::string kernels = m.blas_kernels.empty() ? "a BLAS other than OpenBLAS" : "OpenBLAS " + m.blas_kernels + " kernels";
+    const std::string kernels =
+        m.blas_kernels.empty() ? "a BLAS other than OpenBLAS" : "OpenBLAS " + m.blas_kernels + " kernels";
     const std::string threads = m.blas_threads > 0 ? fmt::format(", {} thread(s)", m.blas_threads) : "";
     out += fmt::format(
         "\nThe machine's sgemm rate ({}{}; 5120x256 by 256x1024, measured as each command started): median {:.1f} "

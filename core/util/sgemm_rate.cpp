@@ -13,7 +13,8 @@ double sgemm_gflops(const SgemmShape& s, int repeats) {
   if (s.m < 1 || s.k < 1 || s.n < 1 || repeats < 1)
     throw std::invalid_argument("sgemm_gflops: expected a non-empty shape and at least one repeat");
   // Operands of small integers times 1/8: exact in fp32, no denormals, the same every call.
-  std::vector<float> a(static_cast<size_t>(s.m * s.k)), b(static_cast<size_t>(s.k * s.n)), c(static_cast<size_t>(s.m * s.n));
+  std::vector<float> a(static_cast<size_t>(s.m * s.k)), b(static_cast<size_t>(s.k * s.n));
+  std::vector<float> c(static_cast<size_t>(s.m * s.n));
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i % 7) * 0.125f;
   for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i % 5) * 0.125f;
   auto product = [&] {

@@ -78,12 +78,19 @@ RunRecord run_record(const std::string& hash, std::optional<int64_t> sweep) {
   return r;
 }
 
-TEST(PhaseTimings, ASweepHasItsOwnRowsAndThoseOfItsRunsOnly) {
+// A store with two sweeps and a run of the first.
+struct TwoSweeps {
   testing::TempDir tmp;
-  Store s(tmp.path("t.db"));
+  Store s{tmp.path("t.db")};
   const int64_t sweep = s.register_sweep("a", "a.json", "h1");
   const int64_t other_sweep = s.register_sweep("b", "b.json", "h2");
   const int64_t run = s.register_run(run_record("r1", sweep));
+};
+
+TEST(PhaseTimings, ASweepHasItsOwnRowsAndThoseOfItsRunsOnly) {
+  TwoSweeps db;
+  auto& s = db.s;
+  const int64_t sweep = db.sweep, other_sweep = db.other_sweep, run = db.run;
   const int64_t stranger = s.register_run(run_record("r2", other_sweep));
   PhaseClock pool("sweep run");
   pool.add(Phase::conditioner, 1.5);
@@ -128,11 +135,9 @@ TEST(PhaseTimings, AVersionTwoDatabaseMigratesKeepingItsRuns) {
 }
 
 TEST(MachineRates, OnePerInvocationFoundThroughTheSweepsTimings) {
-  testing::TempDir tmp;
-  Store s(tmp.path("t.db"));
-  const int64_t sweep = s.register_sweep("a", "a.json", "h1");
-  const int64_t other_sweep = s.register_sweep("b", "b.json", "h2");
-  const int64_t run = s.register_run(run_record("r1", sweep));
+  TwoSweeps db;
+  auto& s = db.s;
+  const int64_t sweep = db.sweep, other_sweep = db.other_sweep, run = db.run;
   PhaseClock worker("sweep run-one", run);
   EXPECT_FALSE(worker.machine_rate());
   EXPECT_THROW(worker.set_machine_rate(0.0, 2, "Haswell"), std::invalid_argument);
